@@ -1,0 +1,54 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Layers (each imports only layers below it):
+//   CUringShim (C: syscalls, ring barriers)
+//   Uring (io_uring) · BPF (ISA, assembler, interpreter)
+//   BPFObject (ELF/BTF object files; no syscalls)
+//   BPFKernel (the bpf() loader)
+//   UringBPF (the loop: kernel and userspace modes)
+//   uring-bpf (CLI)
+let package = Package(
+    name: "uring-bpf",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Uring", targets: ["Uring"]),
+        .library(name: "BPF", targets: ["BPF"]),
+        .library(name: "BPFObject", targets: ["BPFObject"]),
+        .library(name: "BPFKernel", targets: ["BPFKernel"]),
+        .library(name: "UringBPF", targets: ["UringBPF"]),
+        .executable(name: "uring-bpf", targets: ["uring-bpf"]),
+        .executable(name: "bpf-conformance-plugin", targets: ["bpf-conformance-plugin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The only C in the library: raw syscalls and ring-index barriers.
+        .target(name: "CUringShim"),
+        // C reference loops for benchmarks (raw syscalls, no liburing). Not used by the library.
+        .target(name: "CReference"),
+
+        .target(name: "Uring", dependencies: ["CUringShim"]),
+        .target(name: "BPF"),
+        .target(name: "BPFObject", dependencies: ["BPF"]),
+        .target(name: "BPFKernel", dependencies: ["CUringShim", "BPF", "BPFObject"]),
+        .target(name: "UringBPF", dependencies: ["Uring", "BPF", "BPFObject", "BPFKernel"]),
+
+        .executableTarget(
+            name: "uring-bpf",
+            dependencies: [
+                "Uring", "BPF", "BPFObject", "BPFKernel", "UringBPF", "CReference",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "bpf-conformance-plugin", dependencies: ["BPF"]),
+
+        .testTarget(name: "UringTests", dependencies: ["Uring"]),
+        .testTarget(name: "BPFTests", dependencies: ["BPF"]),
+        .testTarget(name: "BPFObjectTests", dependencies: ["BPFObject", "BPF"]),
+        .testTarget(name: "BPFKernelTests", dependencies: ["BPFKernel", "BPFObject", "Uring"]),
+        .testTarget(name: "UringBPFTests", dependencies: ["UringBPF", "Uring", "BPF", "BPFObject"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+/// The eBPF engine: instruction set, assembler, disassembler and interpreter.
+public enum BPFModule {}

@@ -1,0 +1,2 @@
+/// Loads BPF objects into the kernel through bpf(2).
+public enum BPFKernelModule {}

@@ -1,0 +1,42 @@
+// The C that Swift cannot do itself: variadic syscall(2) and the
+// acquire/release accesses the io_uring ring indices need. Nothing else.
+#ifndef C_URING_SHIM_H
+#define C_URING_SHIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// io_uring_setup(2). Returns the ring fd, or -errno.
+int cus_io_uring_setup(uint32_t entries, void *params);
+
+/// io_uring_enter(2) with an extended argument. Returns the result, or -errno.
+int cus_io_uring_enter(int fd, uint32_t to_submit, uint32_t min_complete,
+                       uint32_t flags, const void *arg, size_t argsz);
+
+/// io_uring_register(2). Returns the result, or -errno.
+int cus_io_uring_register(int fd, uint32_t opcode, const void *arg, uint32_t nr_args);
+
+/// bpf(2). Returns the result, or -errno.
+long cus_bpf(int cmd, void *attr, uint32_t size);
+
+/// Load-acquire of a shared ring index.
+static inline uint32_t cus_load_acquire(const uint32_t *p) {
+    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+/// Store-release of a shared ring index.
+static inline void cus_store_release(uint32_t *p, uint32_t v) {
+    __atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+/// Relaxed load of a shared ring word (e.g. sq_flags).
+static inline uint32_t cus_load_relaxed(const uint32_t *p) {
+    return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/// Full memory barrier (e.g. between tail store and SQPOLL flags read).
+static inline void cus_full_barrier(void) {
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+#endif

@@ -1,0 +1,2 @@
+/// A pure-Swift io_uring: rings, opcodes, registration and probing.
+public enum UringModule {}
