@@ -8,6 +8,8 @@ import PackageDescription
 //   BPFKernel (the bpf() loader)
 //   UringBPF (the loop: kernel and userspace modes)
 //   uring-bpf (CLI)
+let system = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
+
 let package = Package(
     name: "uring-bpf",
     platforms: [.macOS(.v15)],
@@ -22,6 +24,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // The only C in the library: raw syscalls and ring-index barriers.
@@ -29,11 +32,11 @@ let package = Package(
         // C reference loops for benchmarks (raw syscalls, no liburing). Not used by the library.
         .target(name: "CReference"),
 
-        .target(name: "Uring", dependencies: ["CUringShim"]),
+        .target(name: "Uring", dependencies: ["CUringShim", system]),
         .target(name: "BPF"),
         .target(name: "BPFObject", dependencies: ["BPF"]),
-        .target(name: "BPFKernel", dependencies: ["CUringShim", "BPF", "BPFObject"]),
-        .target(name: "UringBPF", dependencies: ["Uring", "BPF", "BPFObject", "BPFKernel"]),
+        .target(name: "BPFKernel", dependencies: ["CUringShim", "BPF", "BPFObject", system]),
+        .target(name: "UringBPF", dependencies: ["Uring", "BPF", "BPFObject", "BPFKernel", system]),
 
         .executableTarget(
             name: "uring-bpf",
