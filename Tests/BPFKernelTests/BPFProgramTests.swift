@@ -48,4 +48,28 @@ struct BPFProgramTests {
         }
         #expect(error?.errno == .invalidArgument)
     }
+
+    @Test("program BTF with func_info and line_info: accepted, and a rejection shows the source line")
+    func btfLineInfo() throws {
+        let btf = try BTFHandle(loading: ProgramBTF.blob)
+        let program = try BPFProgram(
+            BPFProgramSpec(
+                type: .socketFilter, instructions: movR0(0) + exitInstruction, name: "with_btf", btf: btf.descriptor,
+                funcInfo: ProgramBTF.funcInfo,
+                lineInfo: ProgramBTF.lineInfo([(0, ProgramBTF.returnZero, 7), (1, ProgramBTF.returnZero, 7)]),
+                logLevel: 2))
+        #expect(program.log.contains("return 0; @ test.c:7"))
+        let info = try program.info()
+        #expect(info.btfID == (try btf.info().id))
+
+        let error = #expect(throws: BPFError.self) {
+            _ = try BPFProgram(
+                BPFProgramSpec(
+                    type: .socketFilter, instructions: exitInstruction, name: "bad_with_btf", btf: btf.descriptor,
+                    funcInfo: ProgramBTF.funcInfo,
+                    lineInfo: ProgramBTF.lineInfo([(0, ProgramBTF.returnUnset, 9)])))
+        }
+        #expect(error?.log?.contains("return r0; /* never set */ @ test.c:9") == true)
+        #expect(error?.log?.contains("R0 !read_ok") == true)
+    }
 }

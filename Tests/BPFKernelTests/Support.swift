@@ -1,3 +1,4 @@
+import BPFKernel
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -37,3 +38,36 @@ func btfInt(size: UInt32, bits: UInt32) -> [UInt8] {
 
 /// A minimal valid BTF blob: type 1 is `int` (4 bytes, 32 bits).
 let intBTF = btfBlob(types: btfInt(size: 4, bits: 32), strings: Array("\0int\0".utf8))
+
+/// BTF_KIND_FUNC_PROTO with no parameters returning type `returnType`.
+func btfFuncProto(returning returnType: UInt32) -> [UInt8] {
+    littleEndian(UInt32(0)) + littleEndian(UInt32(13) << 24) + littleEndian(returnType)
+}
+
+/// BTF_KIND_FUNC named by string offset `name`, global linkage, of prototype `proto`.
+func btfFunc(name: UInt32, proto: UInt32) -> [UInt8] {
+    littleEndian(name) + littleEndian((UInt32(12) << 24) | 1) + littleEndian(proto)
+}
+
+/// BTF for one program: 1 = int, 2 = int (void), 3 = FUNC "prog"; strings hold a file name and two source lines.
+struct ProgramBTF {
+    static let strings = Array("\0int\0prog\0test.c\0return 0;\0return r0; /* never set */\0".utf8)
+    static let fileName: UInt32 = 10
+    static let returnZero: UInt32 = 17
+    static let returnUnset: UInt32 = 27
+    static let blob = btfBlob(
+        types: btfInt(size: 4, bits: 32) + btfFuncProto(returning: 1) + btfFunc(name: 5, proto: 2), strings: strings)
+
+    /// `bpf_func_info` for a program whose first instruction is FUNC 3.
+    static let funcInfo = BTFExtRecords(recordSize: 8, bytes: littleEndian(UInt32(0)) + littleEndian(UInt32(3)))
+
+    /// `bpf_line_info` records: (instruction index, source text offset, line number).
+    static func lineInfo(_ lines: [(instruction: UInt32, text: UInt32, line: UInt32)]) -> BTFExtRecords {
+        BTFExtRecords(
+            recordSize: 16,
+            bytes: lines.flatMap {
+                littleEndian($0.instruction) + littleEndian(fileName) + littleEndian($0.text)
+                    + littleEndian($0.line << 10 | 1)  // line_col: line << 10 | column
+            })
+    }
+}
