@@ -41,6 +41,26 @@ public struct BTFHandle: ~Copyable {
         descriptor = try bpfCreateFD(.btfGetFDByID, &attr, operation: "open BTF id \(id)")
     }
 
+    /// Ids of all BTF objects the kernel holds (`BPF_BTF_GET_NEXT_ID`): vmlinux, modules, and loaded BTF.
+    /// Open one with `init(id:)`; `info().name` tells vmlinux and modules apart.
+    public static func allIDs() throws(BPFError) -> [UInt32] {
+        var ids: [UInt32] = []
+        var id: UInt32 = 0
+        while true {
+            var attr = BPFAttr(size: 8)  // offsetofend(next_id)
+            attr.set(id, at: 0)  // start_id
+            switch bpfSyscall(.btfGetNextID, &attr) {
+            case .success:
+                id = attr.uint32(at: 4)  // next_id (written back)
+                ids.append(id)
+            case .failure(.noSuchFileOrDirectory): return ids
+            case .failure(.interrupted): continue
+            case .failure(let errno):
+                throw BPFError(command: .btfGetNextID, errno: errno, operation: "list BTF ids after \(id)")
+            }
+        }
+    }
+
     /// Wraps a BTF fd obtained elsewhere; it is closed with this value.
     public init(adopting descriptor: FileDescriptor) { self.descriptor = descriptor }
 

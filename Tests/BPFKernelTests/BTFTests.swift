@@ -39,6 +39,16 @@ struct BTFTests {
         #expect(error?.log?.contains("nr_bits") == true)
     }
 
+    @Test("the kernel's BTF ids include vmlinux and BTF we loaded")
+    func listIDs() throws {
+        let btf = try BTFHandle(loading: intBTF)
+        let ids = try BTFHandle.allIDs()
+        #expect(ids.contains(try btf.info().id))
+        // BTF loaded by other tests may be freed between listing and opening, so skip ids that are gone.
+        let kernelNames = ids.compactMap { id in try? BTFHandle(id: id).info() }.filter(\.isKernelBTF).map(\.name)
+        #expect(kernelNames.contains("vmlinux"))
+    }
+
     @Test("an unknown BTF id is ENOENT")
     func unknownID() {
         let error = #expect(throws: BPFError.self) { _ = try BTFHandle(id: 0x7fff_fff0) }
