@@ -1,2 +1,0 @@
-/// Loads BPF objects into the kernel through bpf(2).
-public enum BPFKernelModule {}
