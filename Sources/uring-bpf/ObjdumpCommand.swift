@@ -138,8 +138,9 @@ struct ObjectListing {
             for g in globals {
                 line("  \(g.sectionName)\(g.isReadOnly ? " (read-only)" : "")  \(g.initialBytes.count) bytes")
                 for v in g.variables {
-                    let value = v.offset + v.size <= g.initialBytes.count ? initialValue(Array(g.initialBytes[v.offset..<(v.offset + v.size)])) : "?"
                     let type = object.btf?.typeDescription(v.typeID) ?? "?"
+                    let value = v.offset + v.size <= g.initialBytes.count
+                        ? initialValue(Array(g.initialBytes[v.offset..<(v.offset + v.size)]), text: type.contains("char[")) : "?"
                     line("    +\(pad(v.offset, 4))  \(pad(v.size, 3))  \(v.name): \(type) = \(value)\(v.isStatic ? "  (static)" : "")")
                 }
             }
@@ -214,8 +215,11 @@ struct ObjectListing {
         }
     }
 
-    func initialValue(_ bytes: [UInt8]) -> String {
+    func initialValue(_ bytes: [UInt8], text: Bool = false) -> String {
         if bytes.isEmpty { return "?" }
+        if text, let end = bytes.firstIndex(of: 0), bytes[..<end].allSatisfy({ $0 >= 0x20 && $0 < 0x7f }) {
+            return "\"\(String(decoding: bytes[..<end], as: UTF8.self))\""
+        }
         if bytes.count <= 8 {
             var v: UInt64 = 0
             for (i, b) in bytes.enumerated() { v |= UInt64(b) << (8 * UInt64(i)) }
