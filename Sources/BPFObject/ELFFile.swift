@@ -112,7 +112,7 @@ public struct ELFFile: Sendable {
                     throw .badSection(index: i, name: "#\(i)", reason: "data at \(offset)+\(size) is outside the file (\(bytes.count) bytes)")
                 }
             }
-            if stype == ELFFile.SHT_NOBITS && size > 1 << 28 {
+            if stype == ELFFile.SHT_NOBITS && size > 1 << 26 {
                 throw .badSection(index: i, name: "#\(i)", reason: "SHT_NOBITS size \(size) is implausibly large")
             }
             raw.append((nameOff, section))
@@ -199,7 +199,7 @@ public struct ELFFile: Sendable {
                     throw .badSection(index: section.index, name: section.name,
                                       reason: "relocation offset \(offset) is outside '\(targetSection.name)' (\(targetSection.size) bytes)")
                 }
-                list.append(Relocation(offset: Int(offset), type: UInt32(truncatingIfNeeded: info), symbolIndex: symbolIndex))
+                list.append(Relocation(offset: Int(clamping: offset), type: UInt32(truncatingIfNeeded: info), symbolIndex: symbolIndex))
             }
             relocations[target, default: []].append(contentsOf: list)
         }

@@ -186,7 +186,7 @@ struct ObjectBuilder {
             for (name, entry, varType) in try dataSectionEntries(section.name) {
                 guard case .variable(let type, let linkage) = varType.body else { continue }
                 let symbol = elf.symbols.first { $0.sectionIndex == section.index && $0.name == name }
-                let size = entry.size != 0 ? Int(entry.size) : Int(symbol?.size ?? 0)
+                let size = entry.size != 0 ? Int(entry.size) : Int(clamping: symbol?.size ?? 0)
                 guard Int(entry.offset) <= section.size, size <= section.size - Int(entry.offset) else {
                     throw .badMap(name: section.name, reason: "variable '\(name)' at \(entry.offset)+\(size) is outside the section (\(section.size) bytes)")
                 }

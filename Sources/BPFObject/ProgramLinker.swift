@@ -143,6 +143,7 @@ extension ObjectBuilder {
                 return .target(.ksym(ext.name))
             }
             guard sym.sectionIndex < elf.sections.count else { throw bad("symbol in special section \(sym.sectionIndex)") }
+            guard sym.value <= UInt64(UInt32.max) else { throw bad("symbol value \(sym.value) is out of range") }
             let target = elf.sections[sym.sectionIndex]
             if target.name == ".maps" {
                 let offset = sym.isSection ? UInt64(bitPattern: Int64(insn.imm)) : sym.value

@@ -262,7 +262,8 @@ public struct BTF: Sendable {
         throw .cyclicType(typeID: id)
     }
 
-    /// Size in bytes of type `id`, resolving typedefs/modifiers and multiplying out arrays.
+    /// Size in bytes of type `id` (or of a VAR's type), resolving typedefs/modifiers
+    /// and multiplying out arrays.
     public func size(of id: UInt32) throws(BTFError) -> Int {
         var current = id
         var multiplier = 1
@@ -275,12 +276,16 @@ public struct BTF: Sendable {
                 guard !overflow else { throw .malformedType(typeID: resolved, reason: "size overflows") }
                 return r
             case .reference where t.kind == .pointer:
-                return multiplier * 8
+                let (r, overflow) = multiplier.multipliedReportingOverflow(by: 8)
+                guard !overflow else { throw .malformedType(typeID: resolved, reason: "size overflows") }
+                return r
             case let .array(element, _, count):
                 let (r, overflow) = multiplier.multipliedReportingOverflow(by: Int(count))
                 guard !overflow else { throw .malformedType(typeID: resolved, reason: "array size overflows") }
                 multiplier = r
                 current = element
+            case let .variable(type, _):
+                current = type
             case .void, .forward, .function, .prototype:
                 return 0
             default:
