@@ -40,7 +40,7 @@ let package = Package(
         .target(
             name: "UringBPFExamples",
             path: "Examples",
-            exclude: ["programs", "include"],
+            exclude: ["programs", "include", "README.md"],
             plugins: ["BPFCompilerPlugin"]
         ),
         .plugin(name: "BPFCompilerPlugin", capability: .buildTool()),
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(
             name: "BPFObjectTests",
             dependencies: ["BPFObject", "UringBPFExamples"],
-            exclude: ["Programs"],
+            exclude: ["Programs", "Fixtures"],
             plugins: ["BPFCompilerPlugin"]
         ),
         .testTarget(name: "BPFKernelTests", dependencies: ["BPFKernel", "BPFObject", "Uring"]),
