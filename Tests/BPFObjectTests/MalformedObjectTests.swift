@@ -131,7 +131,7 @@ struct FuzzTests {
         var rng = SplitMix64(state: environment["BPFOBJECT_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x5eed_0b1e_c7_2026)
         let iterationsPerObject = environment["BPFOBJECT_FUZZ_ITERATIONS"].flatMap { Int($0) } ?? 400
         var outcomes = (parsed: 0, rejected: 0)
-        for (name, original) in Objects.allBytes {
+        for (_, original) in Objects.allBytes {
             let elf = try ELFFile(bytes: original)
             // Most flips go where the reader looks: headers, symbols, relocations, code, data, BTF.
             let interesting: [Range<Int>] = [0..<64] + elf.sections.filter {
