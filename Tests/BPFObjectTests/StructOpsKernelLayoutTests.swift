@@ -63,3 +63,35 @@ struct StructOpsKernelLayoutTests {
         }
     }
 }
+
+@Suite("kfunc resolution")
+struct KfuncResolutionTests {
+    @Test("the examples' kfuncs resolve to the 7.2 fixture's FUNC IDs")
+    func resolves() throws {
+        let kernel = try BTF(bytes: IoUringBTFFixture.blob())
+        for name in ["nops_seq", "nops_qd", "read_open", "copy_file"] {
+            let object = try Objects.example(name)
+            let local = try #require(object.btf)
+            #expect(try object.extern(named: "bpf_io_uring_submit_sqes")?.resolveKfunc(localBTF: local, kernelBTF: kernel) == 19)
+            #expect(try object.extern(named: "bpf_io_uring_get_region")?.resolveKfunc(localBTF: local, kernelBTF: kernel) == 22)
+        }
+    }
+
+    @Test("weak and missing → nil; strong and missing or incompatible → error")
+    func missingAndIncompatible() throws {
+        let kernel = try BTF(bytes: IoUringBTFFixture.blob())
+        let features = try Objects.testProgram("features")
+        let local = try #require(features.btf)
+        #expect(try features.extern(named: "bpf_missing_kfunc")?.resolveKfunc(localBTF: local, kernelBTF: kernel) == nil)
+
+        // A kernel whose bpf_io_uring_submit_sqes takes one argument fewer.
+        var types = IoUringBTFFixture.types
+        types[18] = BTFType(kind: .functionPrototype, body: .prototype(returnType: 1, parameters: [BTFParameter(name: "loop_ctx", type: 5)]))
+        let other = try BTF(bytes: BTFWriter.encode(types))
+        let submit = try #require(features.extern(named: "bpf_io_uring_submit_sqes"))
+        #expect(throws: BPFObjectError.self) { try submit.resolveKfunc(localBTF: local, kernelBTF: other) }
+        #expect(throws: BPFObjectError.missing(what: "kfunc bpf_io_uring_submit_sqes", reason: "not found in the kernel BTF")) {
+            try submit.resolveKfunc(localBTF: local, kernelBTF: BTF(bytes: BTFWriter.encode([.void])))
+        }
+    }
+}
