@@ -202,6 +202,12 @@ public struct ELFFile: Sendable {
         self.symbols = symbols
 
         var relocations: [Int: [Relocation]] = [:]
+        // clang emits SHT_REL for BPF; RELA against code would carry addends this reader ignores.
+        for section in sections where section.type == ELFFile.SHT_RELA {
+            if Int(section.info) < sections.count, sections[Int(section.info)].isExecutable {
+                throw .badSection(index: section.index, name: section.name, reason: "SHT_RELA relocations are not supported (expected SHT_REL)")
+            }
+        }
         for section in sections where section.type == ELFFile.SHT_REL {
             let target = Int(section.info)
             guard target < sections.count else {
