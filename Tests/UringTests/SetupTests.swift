@@ -45,12 +45,12 @@ import Testing
 
     @Test func sqRewindIsExplainedOrWorks() throws {
         if IoUring.setupError(for: .sqRewind) == nil {
-            var ring = try IoUring(entries: 8, flags: [.noSQArray, .sqRewind])
+            let ring = try IoUring(entries: 8, flags: [.noSQArray, .sqRewind])
             #expect(ring.flags.contains(.sqRewind))
             _ = ring
             return
         }
-        let error = #expect(throws: UringError.self) { try IoUring(entries: 8, flags: [.sqRewind]) }
+        let error = #expect(throws: UringError.self) { _ = try IoUring(entries: 8, flags: [.sqRewind]) }
         #expect(error?.errno == .invalidArgument)
         #expect(error?.description
             == "io_uring_setup(entries: 8, flags: [.sqRewind]) failed: EINVAL — this kernel does not support SQ_REWIND")
@@ -59,13 +59,13 @@ import Testing
     @Test func invalidCombinationIsNamed() throws {
         // TASKRUN_FLAG alone is accepted by itself (with COOP_TASKRUN) but not with SQPOLL's ... use a sure one:
         // DEFER_TASKRUN without SINGLE_ISSUER is invalid although each flag is supported.
-        let error = #expect(throws: UringError.self) { try IoUring(entries: 8, flags: [.deferTaskrun]) }
+        let error = #expect(throws: UringError.self) { _ = try IoUring(entries: 8, flags: [.deferTaskrun]) }
         #expect(error?.errno == .invalidArgument)
         #expect(error?.hint?.contains("DEFER_TASKRUN") == true)
     }
 
     @Test func zeroEntriesFail() {
-        let error = #expect(throws: UringError.self) { try IoUring(entries: 0) }
+        let error = #expect(throws: UringError.self) { _ = try IoUring(entries: 0) }
         #expect(error?.errno == .invalidArgument)
         #expect(error?.description.hasPrefix("io_uring_setup(entries: 0, flags: []) failed: EINVAL") == true)
     }
@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func unsupportedLibraryFlagsAreRejectedClearly() {
-        let error = #expect(throws: UringError.self) { try IoUring(entries: 4, flags: [.noMmap]) }
+        let error = #expect(throws: UringError.self) { _ = try IoUring(entries: 4, flags: [.noMmap]) }
         #expect(error?.hint?.contains("NO_MMAP") == true)
     }
 }
