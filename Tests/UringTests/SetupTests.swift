@@ -5,7 +5,7 @@ import Testing
 
 @Suite(.requiresUring) struct SetupTests {
     @Test(arguments: [SetupFlags(), [.noSQArray], [.singleIssuer, .deferTaskrun, .noSQArray],
-                      [.coopTaskrun, .taskrunFlag], [.submitAll, .clamp]])
+                      [.coopTaskrun, .taskrunFlag], [.submitAll, .clamp], [.sqPoll], [.sqPoll, .noSQArray]])
     func nopRoundTripsWithFlags(flags: SetupFlags) throws {
         var ring = try IoUring(entries: 8, flags: flags)
         #expect(ring.flags.isSuperset(of: flags))
