@@ -14,10 +14,10 @@ struct BenchRingCommand: ParsableCommand {
     )
 
     @Option(help: "NOPs per trial and implementation.")
-    var nops: Int = 1_000_000
+    var nops: Int = 500_000
 
     @Option(help: "Trials per implementation and batch size; the best trial counts.")
-    var trials: Int = 5
+    var trials: Int = 9
 
     @Option(help: "NOPs per io_uring_enter (repeatable).")
     var batch: [UInt32] = [1, 32]
