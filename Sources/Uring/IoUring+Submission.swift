@@ -74,6 +74,15 @@ extension IoUring {
         for entry in entries { try push(entry) }
     }
 
+    /// Copies a batch of raw entries onto the SQ tail (all or none) and submits them with anything pushed before.
+    /// Returns how many the kernel consumed.
+    @inlinable
+    @discardableResult
+    public mutating func submit(contentsOf entries: UnsafeBufferPointer<SubmissionQueueEntry>) throws(UringError) -> Int {
+        try push(contentsOf: entries)
+        return try submit(waitingFor: 0)
+    }
+
     /// A pointer to the next free SQE, zeroed, for in-place preparation (liburing's `io_uring_get_sqe`).
     /// Throws `EBUSY` when the SQ is full.
     @inlinable
