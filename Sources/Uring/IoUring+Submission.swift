@@ -106,6 +106,7 @@ extension IoUring {
 
     /// Submits pushed entries; returns how many the kernel consumed.
     @inlinable
+    @inline(__always)
     @discardableResult
     public mutating func submit() throws(UringError) -> Int {
         try submit(waitingFor: 0)
@@ -113,6 +114,7 @@ extension IoUring {
 
     /// Submits pushed entries and waits until at least `count` completions are ready.
     @inlinable
+    @inline(__always)
     @discardableResult
     public mutating func submitAndWait(_ count: UInt32) throws(UringError) -> Int {
         try submit(waitingFor: count)
