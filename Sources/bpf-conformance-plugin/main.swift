@@ -1,6 +1,7 @@
 // bpf_conformance plugin: see ../shared/docs/bpf-conformance.md.
 //
 //   bpf-conformance-plugin [<memory hex>] [--interpret] [--elf]  < program hex
+//   bpf-conformance-plugin --assemble  < uBPF assembly        (prints the program hex; for Scripts/conformance)
 //
 // Memory and program are hex bytes ("aa  bb  "); prints r0 in hex and exits 0, or prints one error line and exits 1.
 import BPF
@@ -29,6 +30,17 @@ func parseHex(_ text: some StringProtocol, what: String) -> [UInt8] {
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
+if arguments == ["--assemble"] {
+    var source = ""
+    while let line = readLine(strippingNewline: false) { source += line }
+    do {
+        let bytes = Instruction.encode(try Assembler.assemble(source))
+        print(bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) + "  " }.joined())
+        exit(0)
+    } catch {
+        fail("Failed to assemble: \(error)")
+    }
+}
 var memoryBytes: [UInt8] = []
 if let first = arguments.first, !first.hasPrefix("--") {
     memoryBytes = parseHex(first, what: "memory")
