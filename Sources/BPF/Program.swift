@@ -33,6 +33,15 @@ public struct Program: Sendable {
         public var nextImm: Int32
         /// Whether the host has resolved it.
         public var isResolved: Bool
+
+        /// Creates a description of a pseudo load.
+        public init(index: Int, kind: PseudoLoadKind, imm: Int32, nextImm: Int32, isResolved: Bool) {
+            self.index = index
+            self.kind = kind
+            self.imm = imm
+            self.nextImm = nextImm
+            self.isResolved = isResolved
+        }
     }
 
     /// Every `lddw` whose kind is not a plain immediate.

@@ -78,6 +78,10 @@ struct BenchVMCommand: ParsableCommand {
             ].joined()
             print(line)
         }
+        // What every run costs regardless of length (register reset, checks): matters for short loop steps.
+        let trivial = Interpreter(program: try Program(Assembler.assemble("mov %r0, 0\nexit")))
+        let overhead = try measure(milliseconds) { _ = try trivial.run() }
+        print("per-run overhead (2-instruction program): \(format(overhead, 1)) ns")
     }
 
     struct BenchCase {
