@@ -27,6 +27,8 @@ public final class Interpreter {
     private let helperIndex: [Int32: Int]
     private let unresolved: Program.PseudoLoad?
     private var stopRequested = false
+    private var consumed: UInt64 = 0
+    private var chunk = 0
 
     private struct Frame {
         var returnPC: Int
@@ -119,179 +121,745 @@ public final class Interpreter {
         let frameSize = UInt64(Self.frameStackSize)
         var depth = 0
         var pc = 0
-        var count: UInt64 = 0
-        var checkpoint = min(instructionBudget, Self.checkInterval)
-        // Accessible stack: the current frame and its callers'.
-        var stackLo = stackTop - frameSize
-        var stackLen = frameSize
-        // Last region that satisfied a load / a store (never smaller than 8 bytes).
-        var loadLo = stackLo, loadLen = stackLen
-        var storeLo = stackLo, storeLen = stackLen
-        defer { instructionsExecuted = count }
+        // Instructions left before the next budget/cancellation check (one countdown register instead of a
+        // counter and a limit); `refuel` accounts for spent chunks.
+        consumed = 0
+        chunk = Int(min(instructionBudget, Self.checkInterval))
+        var fuel = chunk
+        let stackBottom = stackTop &- UInt64(Self.stackSize)
+        var window = AccessWindow(stackLo: stackTop &- frameSize, stackLen: frameSize)
+        defer { instructionsExecuted = consumed + UInt64(chunk &- fuel) }
         while true {
             let s = code[pc]
             pc &+= 1
-            count &+= 1
+            fuel &-= 1
             switch s.op {
-            case .add64K: let a = r[Int(s.dst)]; let b = s.imm; r[Int(s.dst)] = a &+ b
-            case .add64X: let a = r[Int(s.dst)]; let b = r[Int(s.src)]; r[Int(s.dst)] = a &+ b
-            case .add32K: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: s.imm); r[Int(s.dst)] = UInt64(a &+ b)
-            case .add32X: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: r[Int(s.src)]); r[Int(s.dst)] = UInt64(a &+ b)
-            case .sub64K: let a = r[Int(s.dst)]; let b = s.imm; r[Int(s.dst)] = a &- b
-            case .sub64X: let a = r[Int(s.dst)]; let b = r[Int(s.src)]; r[Int(s.dst)] = a &- b
-            case .sub32K: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: s.imm); r[Int(s.dst)] = UInt64(a &- b)
-            case .sub32X: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: r[Int(s.src)]); r[Int(s.dst)] = UInt64(a &- b)
-            case .mul64K: let a = r[Int(s.dst)]; let b = s.imm; r[Int(s.dst)] = a &* b
-            case .mul64X: let a = r[Int(s.dst)]; let b = r[Int(s.src)]; r[Int(s.dst)] = a &* b
-            case .mul32K: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: s.imm); r[Int(s.dst)] = UInt64(a &* b)
-            case .mul32X: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: r[Int(s.src)]); r[Int(s.dst)] = UInt64(a &* b)
-            case .div64K: let a = r[Int(s.dst)]; let b = s.imm; r[Int(s.dst)] = b == 0 ? 0 : a / b
-            case .div64X: let a = r[Int(s.dst)]; let b = r[Int(s.src)]; r[Int(s.dst)] = b == 0 ? 0 : a / b
-            case .div32K: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: s.imm); r[Int(s.dst)] = UInt64(b == 0 ? 0 : a / b)
-            case .div32X: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: r[Int(s.src)]); r[Int(s.dst)] = UInt64(b == 0 ? 0 : a / b)
-            case .or64K: let a = r[Int(s.dst)]; let b = s.imm; r[Int(s.dst)] = a | b
-            case .or64X: let a = r[Int(s.dst)]; let b = r[Int(s.src)]; r[Int(s.dst)] = a | b
-            case .or32K: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: s.imm); r[Int(s.dst)] = UInt64(a | b)
-            case .or32X: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: r[Int(s.src)]); r[Int(s.dst)] = UInt64(a | b)
-            case .and64K: let a = r[Int(s.dst)]; let b = s.imm; r[Int(s.dst)] = a & b
-            case .and64X: let a = r[Int(s.dst)]; let b = r[Int(s.src)]; r[Int(s.dst)] = a & b
-            case .and32K: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: s.imm); r[Int(s.dst)] = UInt64(a & b)
-            case .and32X: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: r[Int(s.src)]); r[Int(s.dst)] = UInt64(a & b)
-            case .lsh64K: let a = r[Int(s.dst)]; let b = s.imm; r[Int(s.dst)] = a &<< b
-            case .lsh64X: let a = r[Int(s.dst)]; let b = r[Int(s.src)]; r[Int(s.dst)] = a &<< b
-            case .lsh32K: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: s.imm); r[Int(s.dst)] = UInt64(a &<< b)
-            case .lsh32X: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: r[Int(s.src)]); r[Int(s.dst)] = UInt64(a &<< b)
-            case .rsh64K: let a = r[Int(s.dst)]; let b = s.imm; r[Int(s.dst)] = a &>> b
-            case .rsh64X: let a = r[Int(s.dst)]; let b = r[Int(s.src)]; r[Int(s.dst)] = a &>> b
-            case .rsh32K: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: s.imm); r[Int(s.dst)] = UInt64(a &>> b)
-            case .rsh32X: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: r[Int(s.src)]); r[Int(s.dst)] = UInt64(a &>> b)
-            case .mod64K: let a = r[Int(s.dst)]; let b = s.imm; r[Int(s.dst)] = b == 0 ? a : a % b
-            case .mod64X: let a = r[Int(s.dst)]; let b = r[Int(s.src)]; r[Int(s.dst)] = b == 0 ? a : a % b
-            case .mod32K: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: s.imm); r[Int(s.dst)] = UInt64(b == 0 ? a : a % b)
-            case .mod32X: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: r[Int(s.src)]); r[Int(s.dst)] = UInt64(b == 0 ? a : a % b)
-            case .xor64K: let a = r[Int(s.dst)]; let b = s.imm; r[Int(s.dst)] = a ^ b
-            case .xor64X: let a = r[Int(s.dst)]; let b = r[Int(s.src)]; r[Int(s.dst)] = a ^ b
-            case .xor32K: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: s.imm); r[Int(s.dst)] = UInt64(a ^ b)
-            case .xor32X: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: r[Int(s.src)]); r[Int(s.dst)] = UInt64(a ^ b)
-            case .mov64K: r[Int(s.dst)] = s.imm
-            case .mov64X: r[Int(s.dst)] = r[Int(s.src)]
-            case .mov32K: r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: s.imm))
-            case .mov32X: r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: r[Int(s.src)]))
-            case .arsh64K: let a = r[Int(s.dst)]; let b = s.imm; r[Int(s.dst)] = UInt64(bitPattern: Int64(bitPattern: a) &>> Int64(bitPattern: b & 63))
-            case .arsh64X: let a = r[Int(s.dst)]; let b = r[Int(s.src)]; r[Int(s.dst)] = UInt64(bitPattern: Int64(bitPattern: a) &>> Int64(bitPattern: b & 63))
-            case .arsh32K: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: s.imm); r[Int(s.dst)] = UInt64(UInt32(bitPattern: Int32(bitPattern: a) &>> Int32(bitPattern: b & 31)))
-            case .arsh32X: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: r[Int(s.src)]); r[Int(s.dst)] = UInt64(UInt32(bitPattern: Int32(bitPattern: a) &>> Int32(bitPattern: b & 31)))
-            case .sdiv64K: let a = r[Int(s.dst)]; let b = s.imm; r[Int(s.dst)] = signedDivide64(a, b)
-            case .sdiv64X: let a = r[Int(s.dst)]; let b = r[Int(s.src)]; r[Int(s.dst)] = signedDivide64(a, b)
-            case .sdiv32K: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: s.imm); r[Int(s.dst)] = UInt64(signedDivide32(a, b))
-            case .sdiv32X: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: r[Int(s.src)]); r[Int(s.dst)] = UInt64(signedDivide32(a, b))
-            case .smod64K: let a = r[Int(s.dst)]; let b = s.imm; r[Int(s.dst)] = signedModulo64(a, b)
-            case .smod64X: let a = r[Int(s.dst)]; let b = r[Int(s.src)]; r[Int(s.dst)] = signedModulo64(a, b)
-            case .smod32K: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: s.imm); r[Int(s.dst)] = UInt64(signedModulo32(a, b))
-            case .smod32X: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: r[Int(s.src)]); r[Int(s.dst)] = UInt64(signedModulo32(a, b))
-            case .neg64: r[Int(s.dst)] = 0 &- r[Int(s.dst)]
-            case .neg32: r[Int(s.dst)] = UInt64(0 &- UInt32(truncatingIfNeeded: r[Int(s.dst)]))
-            case .movsx8to64: r[Int(s.dst)] = UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: r[Int(s.src)])))
-            case .movsx16to64: r[Int(s.dst)] = UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: r[Int(s.src)])))
-            case .movsx32to64: r[Int(s.dst)] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: r[Int(s.src)])))
-            case .movsx8to32: r[Int(s.dst)] = UInt64(UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: r[Int(s.src)]))))
-            case .movsx16to32: r[Int(s.dst)] = UInt64(UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: r[Int(s.src)]))))
-            case .le16: r[Int(s.dst)] = UInt64(UInt16(truncatingIfNeeded: r[Int(s.dst)]).littleEndian)
-            case .le32: r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: r[Int(s.dst)]).littleEndian)
-            case .le64: r[Int(s.dst)] = r[Int(s.dst)].littleEndian
-            case .be16: r[Int(s.dst)] = UInt64(UInt16(truncatingIfNeeded: r[Int(s.dst)]).bigEndian)
-            case .be32: r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: r[Int(s.dst)]).bigEndian)
-            case .be64: r[Int(s.dst)] = r[Int(s.dst)].bigEndian
-            case .swap16: r[Int(s.dst)] = UInt64(UInt16(truncatingIfNeeded: r[Int(s.dst)]).byteSwapped)
-            case .swap32: r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: r[Int(s.dst)]).byteSwapped)
-            case .swap64: r[Int(s.dst)] = r[Int(s.dst)].byteSwapped
-            case .ja: if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off)
-            case .jeqK: let a = r[Int(s.dst)]; let b = s.imm; if a == b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jeqX: let a = r[Int(s.dst)]; let b = r[Int(s.src)]; if a == b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jeq32K: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: s.imm); if a == b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jeq32X: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: r[Int(s.src)]); if a == b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jgtK: let a = r[Int(s.dst)]; let b = s.imm; if a > b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jgtX: let a = r[Int(s.dst)]; let b = r[Int(s.src)]; if a > b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jgt32K: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: s.imm); if a > b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jgt32X: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: r[Int(s.src)]); if a > b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jgeK: let a = r[Int(s.dst)]; let b = s.imm; if a >= b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jgeX: let a = r[Int(s.dst)]; let b = r[Int(s.src)]; if a >= b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jge32K: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: s.imm); if a >= b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jge32X: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: r[Int(s.src)]); if a >= b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jsetK: let a = r[Int(s.dst)]; let b = s.imm; if a & b != 0 { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jsetX: let a = r[Int(s.dst)]; let b = r[Int(s.src)]; if a & b != 0 { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jset32K: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: s.imm); if a & b != 0 { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jset32X: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: r[Int(s.src)]); if a & b != 0 { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jneK: let a = r[Int(s.dst)]; let b = s.imm; if a != b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jneX: let a = r[Int(s.dst)]; let b = r[Int(s.src)]; if a != b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jne32K: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: s.imm); if a != b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jne32X: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: r[Int(s.src)]); if a != b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jsgtK: let a = Int64(bitPattern: r[Int(s.dst)]); let b = Int64(bitPattern: s.imm); if a > b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jsgtX: let a = Int64(bitPattern: r[Int(s.dst)]); let b = Int64(bitPattern: r[Int(s.src)]); if a > b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jsgt32K: let a = Int32(truncatingIfNeeded: r[Int(s.dst)]); let b = Int32(truncatingIfNeeded: s.imm); if a > b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jsgt32X: let a = Int32(truncatingIfNeeded: r[Int(s.dst)]); let b = Int32(truncatingIfNeeded: r[Int(s.src)]); if a > b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jsgeK: let a = Int64(bitPattern: r[Int(s.dst)]); let b = Int64(bitPattern: s.imm); if a >= b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jsgeX: let a = Int64(bitPattern: r[Int(s.dst)]); let b = Int64(bitPattern: r[Int(s.src)]); if a >= b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jsge32K: let a = Int32(truncatingIfNeeded: r[Int(s.dst)]); let b = Int32(truncatingIfNeeded: s.imm); if a >= b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jsge32X: let a = Int32(truncatingIfNeeded: r[Int(s.dst)]); let b = Int32(truncatingIfNeeded: r[Int(s.src)]); if a >= b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jltK: let a = r[Int(s.dst)]; let b = s.imm; if a < b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jltX: let a = r[Int(s.dst)]; let b = r[Int(s.src)]; if a < b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jlt32K: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: s.imm); if a < b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jlt32X: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: r[Int(s.src)]); if a < b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jleK: let a = r[Int(s.dst)]; let b = s.imm; if a <= b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jleX: let a = r[Int(s.dst)]; let b = r[Int(s.src)]; if a <= b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jle32K: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: s.imm); if a <= b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jle32X: let a = UInt32(truncatingIfNeeded: r[Int(s.dst)]); let b = UInt32(truncatingIfNeeded: r[Int(s.src)]); if a <= b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jsltK: let a = Int64(bitPattern: r[Int(s.dst)]); let b = Int64(bitPattern: s.imm); if a < b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jsltX: let a = Int64(bitPattern: r[Int(s.dst)]); let b = Int64(bitPattern: r[Int(s.src)]); if a < b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jslt32K: let a = Int32(truncatingIfNeeded: r[Int(s.dst)]); let b = Int32(truncatingIfNeeded: s.imm); if a < b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jslt32X: let a = Int32(truncatingIfNeeded: r[Int(s.dst)]); let b = Int32(truncatingIfNeeded: r[Int(s.src)]); if a < b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jsleK: let a = Int64(bitPattern: r[Int(s.dst)]); let b = Int64(bitPattern: s.imm); if a <= b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jsleX: let a = Int64(bitPattern: r[Int(s.dst)]); let b = Int64(bitPattern: r[Int(s.src)]); if a <= b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jsle32K: let a = Int32(truncatingIfNeeded: r[Int(s.dst)]); let b = Int32(truncatingIfNeeded: s.imm); if a <= b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .jsle32X: let a = Int32(truncatingIfNeeded: r[Int(s.dst)]); let b = Int32(truncatingIfNeeded: r[Int(s.src)]); if a <= b { if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }; pc = Int(s.off) }
-            case .ldxb: let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 1) && (a &- loadLo) > (loadLen &- 1) && (a &- storeLo) > (storeLen &- 1)) { let c = try slowAccess(a, 1, .load, pc &- 1); if c.readWrite { storeLo = c.base; storeLen = c.size } else { loadLo = c.base; loadLen = c.size } }; r[Int(s.dst)] = UInt64(UnsafeMutableRawPointer(bitPattern: UInt(a)).unsafelyUnwrapped.loadUnaligned(as: UInt8.self))
-            case .ldxh: let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 2) && (a &- loadLo) > (loadLen &- 2) && (a &- storeLo) > (storeLen &- 2)) { let c = try slowAccess(a, 2, .load, pc &- 1); if c.readWrite { storeLo = c.base; storeLen = c.size } else { loadLo = c.base; loadLen = c.size } }; r[Int(s.dst)] = UInt64(UnsafeMutableRawPointer(bitPattern: UInt(a)).unsafelyUnwrapped.loadUnaligned(as: UInt16.self))
-            case .ldxw: let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 4) && (a &- loadLo) > (loadLen &- 4) && (a &- storeLo) > (storeLen &- 4)) { let c = try slowAccess(a, 4, .load, pc &- 1); if c.readWrite { storeLo = c.base; storeLen = c.size } else { loadLo = c.base; loadLen = c.size } }; r[Int(s.dst)] = UInt64(UnsafeMutableRawPointer(bitPattern: UInt(a)).unsafelyUnwrapped.loadUnaligned(as: UInt32.self))
-            case .ldxdw: let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 8) && (a &- loadLo) > (loadLen &- 8) && (a &- storeLo) > (storeLen &- 8)) { let c = try slowAccess(a, 8, .load, pc &- 1); if c.readWrite { storeLo = c.base; storeLen = c.size } else { loadLo = c.base; loadLen = c.size } }; r[Int(s.dst)] = UInt64(UnsafeMutableRawPointer(bitPattern: UInt(a)).unsafelyUnwrapped.loadUnaligned(as: UInt64.self))
-            case .ldxsb: let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 1) && (a &- loadLo) > (loadLen &- 1) && (a &- storeLo) > (storeLen &- 1)) { let c = try slowAccess(a, 1, .load, pc &- 1); if c.readWrite { storeLo = c.base; storeLen = c.size } else { loadLo = c.base; loadLen = c.size } }; r[Int(s.dst)] = UInt64(bitPattern: Int64(UnsafeMutableRawPointer(bitPattern: UInt(a)).unsafelyUnwrapped.loadUnaligned(as: Int8.self)))
-            case .ldxsh: let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 2) && (a &- loadLo) > (loadLen &- 2) && (a &- storeLo) > (storeLen &- 2)) { let c = try slowAccess(a, 2, .load, pc &- 1); if c.readWrite { storeLo = c.base; storeLen = c.size } else { loadLo = c.base; loadLen = c.size } }; r[Int(s.dst)] = UInt64(bitPattern: Int64(UnsafeMutableRawPointer(bitPattern: UInt(a)).unsafelyUnwrapped.loadUnaligned(as: Int16.self)))
-            case .ldxsw: let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 4) && (a &- loadLo) > (loadLen &- 4) && (a &- storeLo) > (storeLen &- 4)) { let c = try slowAccess(a, 4, .load, pc &- 1); if c.readWrite { storeLo = c.base; storeLen = c.size } else { loadLo = c.base; loadLen = c.size } }; r[Int(s.dst)] = UInt64(bitPattern: Int64(UnsafeMutableRawPointer(bitPattern: UInt(a)).unsafelyUnwrapped.loadUnaligned(as: Int32.self)))
-            case .stb: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 1) && (a &- storeLo) > (storeLen &- 1)) { let c = try slowAccess(a, 1, .store, pc &- 1); storeLo = c.base; storeLen = c.size }; UnsafeMutableRawPointer(bitPattern: UInt(a)).unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: s.imm), as: UInt8.self)
-            case .stxb: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 1) && (a &- storeLo) > (storeLen &- 1)) { let c = try slowAccess(a, 1, .store, pc &- 1); storeLo = c.base; storeLen = c.size }; UnsafeMutableRawPointer(bitPattern: UInt(a)).unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: r[Int(s.src)]), as: UInt8.self)
-            case .sth: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 2) && (a &- storeLo) > (storeLen &- 2)) { let c = try slowAccess(a, 2, .store, pc &- 1); storeLo = c.base; storeLen = c.size }; UnsafeMutableRawPointer(bitPattern: UInt(a)).unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: s.imm), as: UInt16.self)
-            case .stxh: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 2) && (a &- storeLo) > (storeLen &- 2)) { let c = try slowAccess(a, 2, .store, pc &- 1); storeLo = c.base; storeLen = c.size }; UnsafeMutableRawPointer(bitPattern: UInt(a)).unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: r[Int(s.src)]), as: UInt16.self)
-            case .stw: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 4) && (a &- storeLo) > (storeLen &- 4)) { let c = try slowAccess(a, 4, .store, pc &- 1); storeLo = c.base; storeLen = c.size }; UnsafeMutableRawPointer(bitPattern: UInt(a)).unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: s.imm), as: UInt32.self)
-            case .stxw: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 4) && (a &- storeLo) > (storeLen &- 4)) { let c = try slowAccess(a, 4, .store, pc &- 1); storeLo = c.base; storeLen = c.size }; UnsafeMutableRawPointer(bitPattern: UInt(a)).unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: r[Int(s.src)]), as: UInt32.self)
-            case .stdw: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 8) && (a &- storeLo) > (storeLen &- 8)) { let c = try slowAccess(a, 8, .store, pc &- 1); storeLo = c.base; storeLen = c.size }; UnsafeMutableRawPointer(bitPattern: UInt(a)).unsafelyUnwrapped.storeBytes(of: UInt64(truncatingIfNeeded: s.imm), as: UInt64.self)
-            case .stxdw: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 8) && (a &- storeLo) > (storeLen &- 8)) { let c = try slowAccess(a, 8, .store, pc &- 1); storeLo = c.base; storeLen = c.size }; UnsafeMutableRawPointer(bitPattern: UInt(a)).unsafelyUnwrapped.storeBytes(of: UInt64(truncatingIfNeeded: r[Int(s.src)]), as: UInt64.self)
-            case .atomic32Add: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 4) && (a &- storeLo) > (storeLen &- 4)) { let c = try slowAccess(a, 4, .atomic, pc &- 1); storeLo = c.base; storeLen = c.size }; if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }; Atomics.add32(a, r, s)
-            case .atomic32Or: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 4) && (a &- storeLo) > (storeLen &- 4)) { let c = try slowAccess(a, 4, .atomic, pc &- 1); storeLo = c.base; storeLen = c.size }; if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }; Atomics.or32(a, r, s)
-            case .atomic32And: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 4) && (a &- storeLo) > (storeLen &- 4)) { let c = try slowAccess(a, 4, .atomic, pc &- 1); storeLo = c.base; storeLen = c.size }; if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }; Atomics.and32(a, r, s)
-            case .atomic32Xor: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 4) && (a &- storeLo) > (storeLen &- 4)) { let c = try slowAccess(a, 4, .atomic, pc &- 1); storeLo = c.base; storeLen = c.size }; if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }; Atomics.xor32(a, r, s)
-            case .atomic32FetchAdd: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 4) && (a &- storeLo) > (storeLen &- 4)) { let c = try slowAccess(a, 4, .atomic, pc &- 1); storeLo = c.base; storeLen = c.size }; if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }; Atomics.fetchAdd32(a, r, s)
-            case .atomic32FetchOr: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 4) && (a &- storeLo) > (storeLen &- 4)) { let c = try slowAccess(a, 4, .atomic, pc &- 1); storeLo = c.base; storeLen = c.size }; if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }; Atomics.fetchOr32(a, r, s)
-            case .atomic32FetchAnd: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 4) && (a &- storeLo) > (storeLen &- 4)) { let c = try slowAccess(a, 4, .atomic, pc &- 1); storeLo = c.base; storeLen = c.size }; if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }; Atomics.fetchAnd32(a, r, s)
-            case .atomic32FetchXor: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 4) && (a &- storeLo) > (storeLen &- 4)) { let c = try slowAccess(a, 4, .atomic, pc &- 1); storeLo = c.base; storeLen = c.size }; if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }; Atomics.fetchXor32(a, r, s)
-            case .atomic32Xchg: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 4) && (a &- storeLo) > (storeLen &- 4)) { let c = try slowAccess(a, 4, .atomic, pc &- 1); storeLo = c.base; storeLen = c.size }; if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }; Atomics.xchg32(a, r, s)
-            case .atomic32Cmpxchg: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 4) && (a &- storeLo) > (storeLen &- 4)) { let c = try slowAccess(a, 4, .atomic, pc &- 1); storeLo = c.base; storeLen = c.size }; if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }; Atomics.cmpxchg32(a, r, s)
-            case .atomic64Add: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 8) && (a &- storeLo) > (storeLen &- 8)) { let c = try slowAccess(a, 8, .atomic, pc &- 1); storeLo = c.base; storeLen = c.size }; if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }; Atomics.add64(a, r, s)
-            case .atomic64Or: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 8) && (a &- storeLo) > (storeLen &- 8)) { let c = try slowAccess(a, 8, .atomic, pc &- 1); storeLo = c.base; storeLen = c.size }; if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }; Atomics.or64(a, r, s)
-            case .atomic64And: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 8) && (a &- storeLo) > (storeLen &- 8)) { let c = try slowAccess(a, 8, .atomic, pc &- 1); storeLo = c.base; storeLen = c.size }; if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }; Atomics.and64(a, r, s)
-            case .atomic64Xor: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 8) && (a &- storeLo) > (storeLen &- 8)) { let c = try slowAccess(a, 8, .atomic, pc &- 1); storeLo = c.base; storeLen = c.size }; if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }; Atomics.xor64(a, r, s)
-            case .atomic64FetchAdd: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 8) && (a &- storeLo) > (storeLen &- 8)) { let c = try slowAccess(a, 8, .atomic, pc &- 1); storeLo = c.base; storeLen = c.size }; if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }; Atomics.fetchAdd64(a, r, s)
-            case .atomic64FetchOr: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 8) && (a &- storeLo) > (storeLen &- 8)) { let c = try slowAccess(a, 8, .atomic, pc &- 1); storeLo = c.base; storeLen = c.size }; if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }; Atomics.fetchOr64(a, r, s)
-            case .atomic64FetchAnd: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 8) && (a &- storeLo) > (storeLen &- 8)) { let c = try slowAccess(a, 8, .atomic, pc &- 1); storeLo = c.base; storeLen = c.size }; if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }; Atomics.fetchAnd64(a, r, s)
-            case .atomic64FetchXor: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 8) && (a &- storeLo) > (storeLen &- 8)) { let c = try slowAccess(a, 8, .atomic, pc &- 1); storeLo = c.base; storeLen = c.size }; if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }; Atomics.fetchXor64(a, r, s)
-            case .atomic64Xchg: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 8) && (a &- storeLo) > (storeLen &- 8)) { let c = try slowAccess(a, 8, .atomic, pc &- 1); storeLo = c.base; storeLen = c.size }; if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }; Atomics.xchg64(a, r, s)
-            case .atomic64Cmpxchg: let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off)); if _slowPath((a &- stackLo) > (stackLen &- 8) && (a &- storeLo) > (storeLen &- 8)) { let c = try slowAccess(a, 8, .atomic, pc &- 1); storeLo = c.base; storeLen = c.size }; if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }; Atomics.cmpxchg64(a, r, s)
+            case .add64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = a &+ b
+            case .add64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = a &+ b
+            case .add32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(a &+ b)
+            case .add32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(a &+ b)
+            case .sub64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = a &- b
+            case .sub64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = a &- b
+            case .sub32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(a &- b)
+            case .sub32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(a &- b)
+            case .mul64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = a &* b
+            case .mul64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = a &* b
+            case .mul32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(a &* b)
+            case .mul32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(a &* b)
+            case .div64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = b == 0 ? 0 : a / b
+            case .div64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = b == 0 ? 0 : a / b
+            case .div32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(b == 0 ? 0 : a / b)
+            case .div32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(b == 0 ? 0 : a / b)
+            case .or64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = a | b
+            case .or64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = a | b
+            case .or32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(a | b)
+            case .or32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(a | b)
+            case .and64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = a & b
+            case .and64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = a & b
+            case .and32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(a & b)
+            case .and32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(a & b)
+            case .lsh64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = a &<< b
+            case .lsh64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = a &<< b
+            case .lsh32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(a &<< b)
+            case .lsh32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(a &<< b)
+            case .rsh64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = a &>> b
+            case .rsh64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = a &>> b
+            case .rsh32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(a &>> b)
+            case .rsh32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(a &>> b)
+            case .mod64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = b == 0 ? a : a % b
+            case .mod64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = b == 0 ? a : a % b
+            case .mod32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(b == 0 ? a : a % b)
+            case .mod32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(b == 0 ? a : a % b)
+            case .xor64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = a ^ b
+            case .xor64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = a ^ b
+            case .xor32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(a ^ b)
+            case .xor32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(a ^ b)
+            case .mov64K:
+                r[Int(s.dst)] = s.imm
+            case .mov64X:
+                r[Int(s.dst)] = r[Int(s.src)]
+            case .mov32K:
+                r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: s.imm))
+            case .mov32X:
+                r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: r[Int(s.src)]))
+            case .arsh64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = UInt64(bitPattern: Int64(bitPattern: a) &>> Int64(bitPattern: b & 63))
+            case .arsh64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = UInt64(bitPattern: Int64(bitPattern: a) &>> Int64(bitPattern: b & 63))
+            case .arsh32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(UInt32(bitPattern: Int32(bitPattern: a) &>> Int32(bitPattern: b & 31)))
+            case .arsh32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(UInt32(bitPattern: Int32(bitPattern: a) &>> Int32(bitPattern: b & 31)))
+            case .sdiv64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = signedDivide64(a, b)
+            case .sdiv64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = signedDivide64(a, b)
+            case .sdiv32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(signedDivide32(a, b))
+            case .sdiv32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(signedDivide32(a, b))
+            case .smod64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = signedModulo64(a, b)
+            case .smod64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = signedModulo64(a, b)
+            case .smod32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(signedModulo32(a, b))
+            case .smod32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(signedModulo32(a, b))
+            case .neg64:
+                r[Int(s.dst)] = 0 &- r[Int(s.dst)]
+            case .neg32:
+                r[Int(s.dst)] = UInt64(0 &- UInt32(truncatingIfNeeded: r[Int(s.dst)]))
+            case .movsx8to64:
+                r[Int(s.dst)] = UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: r[Int(s.src)])))
+            case .movsx16to64:
+                r[Int(s.dst)] = UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: r[Int(s.src)])))
+            case .movsx32to64:
+                r[Int(s.dst)] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: r[Int(s.src)])))
+            case .movsx8to32:
+                r[Int(s.dst)] = UInt64(UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: r[Int(s.src)]))))
+            case .movsx16to32:
+                r[Int(s.dst)] = UInt64(UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: r[Int(s.src)]))))
+            case .le16:
+                r[Int(s.dst)] = UInt64(UInt16(truncatingIfNeeded: r[Int(s.dst)]).littleEndian)
+            case .le32:
+                r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: r[Int(s.dst)]).littleEndian)
+            case .le64:
+                r[Int(s.dst)] = r[Int(s.dst)].littleEndian
+            case .be16:
+                r[Int(s.dst)] = UInt64(UInt16(truncatingIfNeeded: r[Int(s.dst)]).bigEndian)
+            case .be32:
+                r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: r[Int(s.dst)]).bigEndian)
+            case .be64:
+                r[Int(s.dst)] = r[Int(s.dst)].bigEndian
+            case .swap16:
+                r[Int(s.dst)] = UInt64(UInt16(truncatingIfNeeded: r[Int(s.dst)]).byteSwapped)
+            case .swap32:
+                r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: r[Int(s.dst)]).byteSwapped)
+            case .swap64:
+                r[Int(s.dst)] = r[Int(s.dst)].byteSwapped
+            case .ja:
+                if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                pc = Int(s.off)
+            case .jeqK:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                if a == b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jeqX:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                if a == b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jeq32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                if a == b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jeq32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                if a == b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jgtK:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                if a > b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jgtX:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                if a > b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jgt32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                if a > b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jgt32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                if a > b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jgeK:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                if a >= b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jgeX:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                if a >= b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jge32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                if a >= b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jge32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                if a >= b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jsetK:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                if a & b != 0 {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jsetX:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                if a & b != 0 {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jset32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                if a & b != 0 {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jset32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                if a & b != 0 {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jneK:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                if a != b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jneX:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                if a != b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jne32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                if a != b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jne32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                if a != b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jsgtK:
+                let a = Int64(bitPattern: r[Int(s.dst)])
+                let b = Int64(bitPattern: s.imm)
+                if a > b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jsgtX:
+                let a = Int64(bitPattern: r[Int(s.dst)])
+                let b = Int64(bitPattern: r[Int(s.src)])
+                if a > b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jsgt32K:
+                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = Int32(truncatingIfNeeded: s.imm)
+                if a > b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jsgt32X:
+                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = Int32(truncatingIfNeeded: r[Int(s.src)])
+                if a > b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jsgeK:
+                let a = Int64(bitPattern: r[Int(s.dst)])
+                let b = Int64(bitPattern: s.imm)
+                if a >= b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jsgeX:
+                let a = Int64(bitPattern: r[Int(s.dst)])
+                let b = Int64(bitPattern: r[Int(s.src)])
+                if a >= b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jsge32K:
+                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = Int32(truncatingIfNeeded: s.imm)
+                if a >= b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jsge32X:
+                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = Int32(truncatingIfNeeded: r[Int(s.src)])
+                if a >= b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jltK:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                if a < b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jltX:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                if a < b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jlt32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                if a < b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jlt32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                if a < b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jleK:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                if a <= b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jleX:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                if a <= b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jle32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                if a <= b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jle32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                if a <= b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jsltK:
+                let a = Int64(bitPattern: r[Int(s.dst)])
+                let b = Int64(bitPattern: s.imm)
+                if a < b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jsltX:
+                let a = Int64(bitPattern: r[Int(s.dst)])
+                let b = Int64(bitPattern: r[Int(s.src)])
+                if a < b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jslt32K:
+                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = Int32(truncatingIfNeeded: s.imm)
+                if a < b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jslt32X:
+                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = Int32(truncatingIfNeeded: r[Int(s.src)])
+                if a < b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jsleK:
+                let a = Int64(bitPattern: r[Int(s.dst)])
+                let b = Int64(bitPattern: s.imm)
+                if a <= b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jsleX:
+                let a = Int64(bitPattern: r[Int(s.dst)])
+                let b = Int64(bitPattern: r[Int(s.src)])
+                if a <= b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jsle32K:
+                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = Int32(truncatingIfNeeded: s.imm)
+                if a <= b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .jsle32X:
+                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = Int32(truncatingIfNeeded: r[Int(s.src)])
+                if a <= b {
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                }
+            case .ldxb:
+                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkLoad(a, 1, at: pc &- 1, self)
+                r[Int(s.dst)] = UInt64(load(a, as: UInt8.self))
+            case .ldxh:
+                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkLoad(a, 2, at: pc &- 1, self)
+                r[Int(s.dst)] = UInt64(load(a, as: UInt16.self))
+            case .ldxw:
+                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkLoad(a, 4, at: pc &- 1, self)
+                r[Int(s.dst)] = UInt64(load(a, as: UInt32.self))
+            case .ldxdw:
+                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkLoad(a, 8, at: pc &- 1, self)
+                r[Int(s.dst)] = UInt64(load(a, as: UInt64.self))
+            case .ldxsb:
+                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkLoad(a, 1, at: pc &- 1, self)
+                r[Int(s.dst)] = UInt64(bitPattern: Int64(load(a, as: Int8.self)))
+            case .ldxsh:
+                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkLoad(a, 2, at: pc &- 1, self)
+                r[Int(s.dst)] = UInt64(bitPattern: Int64(load(a, as: Int16.self)))
+            case .ldxsw:
+                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkLoad(a, 4, at: pc &- 1, self)
+                r[Int(s.dst)] = UInt64(bitPattern: Int64(load(a, as: Int32.self)))
+            case .stb:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 1, .store, at: pc &- 1, self)
+                store(UInt8(truncatingIfNeeded: s.imm), at: a)
+            case .stxb:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 1, .store, at: pc &- 1, self)
+                store(UInt8(truncatingIfNeeded: r[Int(s.src)]), at: a)
+            case .sth:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 2, .store, at: pc &- 1, self)
+                store(UInt16(truncatingIfNeeded: s.imm), at: a)
+            case .stxh:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 2, .store, at: pc &- 1, self)
+                store(UInt16(truncatingIfNeeded: r[Int(s.src)]), at: a)
+            case .stw:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .store, at: pc &- 1, self)
+                store(UInt32(truncatingIfNeeded: s.imm), at: a)
+            case .stxw:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .store, at: pc &- 1, self)
+                store(UInt32(truncatingIfNeeded: r[Int(s.src)]), at: a)
+            case .stdw:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .store, at: pc &- 1, self)
+                store(UInt64(truncatingIfNeeded: s.imm), at: a)
+            case .stxdw:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .store, at: pc &- 1, self)
+                store(UInt64(truncatingIfNeeded: r[Int(s.src)]), at: a)
+            case .atomic32Add:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
+                Atomics.add32(a, r, s)
+            case .atomic32Or:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
+                Atomics.or32(a, r, s)
+            case .atomic32And:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
+                Atomics.and32(a, r, s)
+            case .atomic32Xor:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
+                Atomics.xor32(a, r, s)
+            case .atomic32FetchAdd:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
+                Atomics.fetchAdd32(a, r, s)
+            case .atomic32FetchOr:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
+                Atomics.fetchOr32(a, r, s)
+            case .atomic32FetchAnd:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
+                Atomics.fetchAnd32(a, r, s)
+            case .atomic32FetchXor:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
+                Atomics.fetchXor32(a, r, s)
+            case .atomic32Xchg:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
+                Atomics.xchg32(a, r, s)
+            case .atomic32Cmpxchg:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
+                Atomics.cmpxchg32(a, r, s)
+            case .atomic64Add:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
+                Atomics.add64(a, r, s)
+            case .atomic64Or:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
+                Atomics.or64(a, r, s)
+            case .atomic64And:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
+                Atomics.and64(a, r, s)
+            case .atomic64Xor:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
+                Atomics.xor64(a, r, s)
+            case .atomic64FetchAdd:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
+                Atomics.fetchAdd64(a, r, s)
+            case .atomic64FetchOr:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
+                Atomics.fetchOr64(a, r, s)
+            case .atomic64FetchAnd:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
+                Atomics.fetchAnd64(a, r, s)
+            case .atomic64FetchXor:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
+                Atomics.fetchXor64(a, r, s)
+            case .atomic64Xchg:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
+                Atomics.xchg64(a, r, s)
+            case .atomic64Cmpxchg:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
+                Atomics.cmpxchg64(a, r, s)
             case .lddw:
                 r[Int(s.dst)] = s.imm
                 pc &+= 1
             case .callHelper:
                 r[0] = try callHost(Int(s.imm), at: pc &- 1)
                 if _slowPath(stopRequested) { return r[0] }
-                loadLo = stackLo; loadLen = stackLen; storeLo = stackLo; storeLen = stackLen
+                window.forgetRegions()
             case .callx:
                 let id = r[Int(s.dst)]
                 guard let host = Int32(exactly: id).flatMap({ helperIndex[$0] }) else {
@@ -299,19 +867,18 @@ public final class Interpreter {
                 }
                 r[0] = try callHost(host, at: pc &- 1)
                 if _slowPath(stopRequested) { return r[0] }
-                loadLo = stackLo; loadLen = stackLen; storeLo = stackLo; storeLen = stackLen
+                window.forgetRegions()
             case .unboundCall:
                 throw unboundCall(at: pc &- 1)
             case .callLocal:
                 if _slowPath(depth + 1 >= Self.maxCallDepth) {
                     throw RuntimeError(index: pc &- 1, reason: .callDepthExceeded(limit: Self.maxCallDepth))
                 }
-                if _slowPath(count >= checkpoint) { checkpoint = try checkpointReached(count, at: pc &- 1) }
+                if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                 frames[depth] = Frame(returnPC: pc, r6: r[6], r7: r[7], r8: r[8], r9: r[9], r10: r[10])
                 depth &+= 1
                 r[10] = r[10] &- frameSize
-                stackLo = r[10] &- frameSize
-                stackLen = stackTop &- stackLo
+                window.setStack(lo: r[10] &- frameSize, top: stackTop, bottom: stackBottom)
                 pc = Int(s.off)
             case .exit:
                 if depth == 0 { return r[0] }
@@ -319,27 +886,30 @@ public final class Interpreter {
                 let f = frames[depth]
                 r[6] = f.r6; r[7] = f.r7; r[8] = f.r8; r[9] = f.r9; r[10] = f.r10
                 pc = f.returnPC
-                stackLo = r[10] &- frameSize
-                stackLen = stackTop &- stackLo
-                if loadLo < stackLo && loadLo >= stackTop &- UInt64(Self.stackSize) { loadLo = stackLo; loadLen = stackLen }
-                if storeLo < stackLo && storeLo >= stackTop &- UInt64(Self.stackSize) { storeLo = stackLo; storeLen = stackLen }
+                window.setStack(lo: r[10] &- frameSize, top: stackTop, bottom: stackBottom)
             }
         }
     }
 
+    /// Called on a taken jump or call once the current chunk of fuel is spent: enforces the budget and the
+    /// cancellation flag, then hands out the next chunk.
     @inline(never)
-    private func checkpointReached(_ count: UInt64, at index: Int) throws(RuntimeError) -> UInt64 {
-        if count >= instructionBudget {
+    private func refuel(_ fuel: Int, at index: Int) throws(RuntimeError) -> Int {
+        consumed += UInt64(chunk &- fuel)
+        chunk = fuel  // what is left of this chunk is already accounted for
+        if consumed >= instructionBudget {
             throw RuntimeError(index: index, reason: .budgetExhausted(budget: instructionBudget))
         }
         if cancellation.isCancelled { throw RuntimeError(index: index, reason: .cancelled) }
-        return min(instructionBudget, count + Self.checkInterval)
+        let next = Int(min(instructionBudget - consumed, Self.checkInterval))
+        chunk = next
+        return next
     }
 
     /// Checks an access that missed the stack and the cached regions; returns the region to cache. Read-write
     /// regions go to the store cache (loads check it too, atomics rely on it), read-only ones to the load cache.
     @inline(never)
-    private func slowAccess(
+    func slowAccess(
         _ address: UInt64, _ size: UInt64, _ kind: AccessKind, _ index: Int
     ) throws(RuntimeError) -> (base: UInt64, size: UInt64, readWrite: Bool) {
         let needs: MemoryRegion.Permissions = kind == .load ? .read : (kind == .store ? .write : .readWrite)
