@@ -6,7 +6,18 @@ public struct HostCall {
     public let memory: MemoryMap
     /// Index of the calling instruction.
     public let instructionIndex: Int
+    /// The program's whole stack (all frames): pointers into it are valid arguments too.
+    public let stack: MemoryRegion
     var stopRequested = false
+
+    /// Whether the program may access `size` bytes at `address` with `permissions` (a granted region or its
+    /// stack). Check pointer arguments with this before dereferencing them.
+    public func isAccessible(
+        _ address: UInt64, size: UInt64, _ permissions: MemoryRegion.Permissions = .read
+    ) -> Bool {
+        stack.contains(address: address, size: size)
+            || memory.region(containing: address, size: size, permissions: permissions) != nil
+    }
 
     /// Ends the run after this call returns; the run's result is this call's return value.
     public mutating func stopRun() { stopRequested = true }

@@ -913,7 +913,7 @@ public final class Interpreter {
         _ address: UInt64, _ size: UInt64, _ kind: AccessKind, _ index: Int
     ) throws(RuntimeError) -> (base: UInt64, size: UInt64, readWrite: Bool) {
         let needs: MemoryRegion.Permissions = kind == .load ? .read : (kind == .store ? .write : .readWrite)
-        if let region = memory.find(address: address, size: size, needs: needs) {
+        if let region = memory.region(containing: address, size: size, permissions: needs) {
             // Cached regions must be at least 8 bytes: the fast check computes `size - accessSize` unchecked.
             let readWrite = region.permissions == .readWrite
             if region.size >= 8 && (kind == .load || readWrite) {
@@ -945,7 +945,9 @@ public final class Interpreter {
     @inline(never)
     private func callHost(_ host: Int, at index: Int) throws(RuntimeError) -> UInt64 {
         let r = registers
-        var call = HostCall(r1: r[1], r2: r[2], r3: r[3], r4: r[4], r5: r[5], memory: memory, instructionIndex: index)
+        var call = HostCall(
+            r1: r[1], r2: r[2], r3: r[3], r4: r[4], r5: r[5], memory: memory, instructionIndex: index,
+            stack: stackRegion)
         let entry = hostEntries[host]
         let result: UInt64
         do {

@@ -110,13 +110,15 @@ public final class MemoryMap {
         entries.removeAll(keepingCapacity: true)
     }
 
-    /// The most recently granted region that allows `access` of `size` bytes at `address`.
-    func find(address: UInt64, size: UInt64, needs: MemoryRegion.Permissions) -> MemoryRegion? {
+    /// The most recently granted region holding `size` bytes at `address` with at least `permissions`.
+    public func region(
+        containing address: UInt64, size: UInt64, permissions: MemoryRegion.Permissions
+    ) -> MemoryRegion? {
         var i = entries.count
         while i > 0 {
             i -= 1
             let r = entries[i].region
-            if r.permissions.isSuperset(of: needs) && r.contains(address: address, size: size) { return r }
+            if r.permissions.isSuperset(of: permissions) && r.contains(address: address, size: size) { return r }
         }
         return nil
     }

@@ -305,6 +305,21 @@ func failure(_ interpreter: Interpreter, _ r1: UInt64 = 0, _ r2: UInt64 = 0) -> 
         #expect(vm.instructionsExecuted == 1)
     }
 
+    @Test func hostFunctionsCanCheckPointerArguments() throws {
+        let granted = HostBuffer(16)
+        var functions = HostFunctions()
+        functions.registerHelper(id: 1, name: "check") { call in
+            (call.isAccessible(call.r1, size: 8) ? 1 : 0) + (call.isAccessible(call.r2, size: 8, .readWrite) ? 2 : 0)
+                + (call.isAccessible(call.r3, size: 8) ? 4 : 0) + (call.isAccessible(call.r4, size: 17) ? 8 : 0)
+        }
+        let vm = try interpreter(
+            "mov %r6, %r1\nmov %r1, %r10\nsub %r1, 8\nmov %r2, %r6\nmov %r3, 16\nmov %r4, %r6\ncall 1\nexit",
+            functions: functions)
+        vm.memory.grant(MemoryRegion(name: "ro", buffer: UnsafeRawBufferPointer(granted.memory), permissions: .read))
+        // stack pointer: yes; read-only region for read-write: no; wild pointer: no; 17 bytes of 16: no.
+        #expect(try vm.run(granted.address) == 1)
+    }
+
     /// A kfunc hands the program a new region at run time (like `bpf_io_uring_get_region`).
     @Test func kfuncGrantsARegionDuringTheRun() throws {
         let region = HostBuffer(256)
