@@ -1,5 +1,7 @@
-/// Turns instructions into text: llvm-objdump's BPF syntax (`r1 = *(u64 *)(r10 - 8)`, `if r1 > 0x10 goto +3`,
-/// `call bpf_io_uring_submit_sqes`) or uBPF's assembler syntax (which `Assembler` reads back).
+/// Turns instructions into text: llvm-objdump's BPF syntax (`r1 = *(u64 *)(r10 - 8)`, `if r1 > 16 goto +3`,
+/// `call bpf_io_uring_submit_sqes`; immediates in decimal as llvm-objdump prints them) or uBPF's assembler syntax
+/// (which `Assembler` reads back). Pseudo `lddw`s show their kind (`r1 = map_fd(3) ll`), which llvm-objdump
+/// leaves to relocations.
 public struct Disassembler {
     /// Output syntax.
     public enum Syntax: Sendable {
@@ -65,7 +67,7 @@ public struct Disassembler {
 
     // MARK: llvm syntax
 
-    private static func hex(_ v: Int64) -> String { v < 0 ? "-0x" + String(v.magnitude, radix: 16) : "0x" + String(v, radix: 16) }
+    private static func int(_ v: Int32) -> String { String(v) }
     private static func rel(_ v: Int) -> String { v < 0 ? "\(v)" : "+\(v)" }
     private static func mem(_ reg: UInt8, _ off: Int16) -> String {
         off < 0 ? "r\(reg) - \(Int(off).magnitude)" : "r\(reg) + \(off)"
@@ -82,7 +84,7 @@ public struct Disassembler {
         case .alu, .alu64:
             let is64 = insn.instructionClass == .alu64
             let p = is64 ? "r" : "w"
-            let operand = isX ? "\(p)\(s)" : Self.hex(Int64(insn.imm))
+            let operand = isX ? "\(p)\(s)" : Self.int(insn.imm)
             let code = op & 0xf0
             switch code {
             case Opcode.ALU.neg: return "\(p)\(d) = -\(p)\(d)"
@@ -109,11 +111,7 @@ public struct Disassembler {
             case Opcode.callx: return "callx r\(d)"
             case Opcode.call:
                 if let name = symbolizer?(insn, index) { return "call \(name)" }
-                switch insn.src {
-                case Opcode.CallKind.local: return "call pc\(Self.rel(Int(insn.imm)))"
-                case Opcode.CallKind.kfunc: return "call kfunc#\(insn.imm)"
-                default: return "call \(insn.imm)"
-                }
+                return "call \(insn.imm)"  // as llvm-objdump: helper id, pc-relative offset or BTF id
             default: break
             }
             let p = is32 ? "w" : "r"
@@ -121,7 +119,7 @@ public struct Disassembler {
                 0x10: "==", 0x20: ">", 0x30: ">=", 0x40: "&", 0x50: "!=", 0x60: "s>", 0x70: "s>=", 0xa0: "<",
                 0xb0: "<=", 0xc0: "s<", 0xd0: "s<=",
             ]
-            let operand = isX ? "\(p)\(s)" : Self.hex(Int64(insn.imm))
+            let operand = isX ? "\(p)\(s)" : Self.int(insn.imm)
             return "if \(p)\(d) \(symbols[op & 0xf0] ?? "?") \(operand) goto \(Self.rel(Int(insn.offset)))"
         case .ld:
             guard op == Opcode.lddw else { return ".byte 0x\(String(op, radix: 16))" }
@@ -129,7 +127,7 @@ public struct Disassembler {
             let value = UInt64(UInt32(bitPattern: insn.imm)) | hi << 32
             if let name = symbolizer?(insn, index) { return "r\(d) = \(name) ll" }
             switch PseudoLoadKind(rawValue: s) ?? .immediate {
-            case .immediate: return "r\(d) = 0x\(String(value, radix: 16)) ll"
+            case .immediate: return "r\(d) = \(Int64(bitPattern: value)) ll"
             case .mapFD: return "r\(d) = map_fd(\(insn.imm)) ll"
             case .mapValue: return "r\(d) = map_value(\(insn.imm)) + \(next?.imm ?? 0) ll"
             case .btfID: return "r\(d) = btf_id(\(insn.imm)) ll"
@@ -141,7 +139,7 @@ public struct Disassembler {
             let signed = op & 0xe0 == Opcode.Mode.memsx
             return "r\(d) = *(\(Self.sizeName(op, signed: signed)) *)(\(Self.mem(s, insn.offset)))"
         case .st:
-            return "*(\(Self.sizeName(op)) *)(\(Self.mem(d, insn.offset))) = \(Self.hex(Int64(insn.imm)))"
+            return "*(\(Self.sizeName(op)) *)(\(Self.mem(d, insn.offset))) = \(insn.imm)"
         case .stx:
             if op & 0xe0 != Opcode.Mode.atomic {
                 return "*(\(Self.sizeName(op)) *)(\(Self.mem(d, insn.offset))) = r\(s)"
@@ -163,7 +161,7 @@ public struct Disassembler {
                 if insn.imm & Opcode.Atomic.fetch != 0 {
                     return "\(p)\(s) = atomic_fetch_\(name)((\(size) *)(\(address)), \(p)\(s))"
                 }
-                return "lock *(\(size) *)(\(address)) \(sym) \(p)\(s)"
+                return "lock *(\(size) *)(\(address)) \(sym) r\(s)"  // llvm-objdump uses r even for u32
             }
         }
     }

@@ -40,12 +40,12 @@ import Testing
             """)
         #expect(
             lines == [
-                "r1 = *(u64 *)(r10 - 8)", "if r1 > 0x10 goto +3", "r1 += r2", "w1 += -0x10", "r0 = 0x1",
-                "*(u32 *)(r1 + 4) = r3", "*(u64 *)(r10 - 16) = 0x7", "r4 = *(s16 *)(r1 + 2)",
-                "r1 = 0x1122334455667788 ll", "r2 = -r2", "r3 = be16 r3", "r3 = bswap64 r3", "w1 = (s8)w2",
-                "r1 s/= r2", "w1 s%= 0x5", "r1 s>>= 0x3", "if w1 s<= w2 goto -4", "if r1 & 0x1 goto +1", "goto +2",
+                "r1 = *(u64 *)(r10 - 8)", "if r1 > 16 goto +3", "r1 += r2", "w1 += -16", "r0 = 1",
+                "*(u32 *)(r1 + 4) = r3", "*(u64 *)(r10 - 16) = 7", "r4 = *(s16 *)(r1 + 2)",
+                "r1 = 1234605616436508552 ll", "r2 = -r2", "r3 = be16 r3", "r3 = bswap64 r3", "w1 = (s8)w2",
+                "r1 s/= r2", "w1 s%= 5", "r1 s>>= 3", "if w1 s<= w2 goto -4", "if r1 & 1 goto +1", "goto +2",
                 "gotol -7", "lock *(u64 *)(r1 + 0) += r2", "w2 = atomic_fetch_or((u32 *)(r1 + 8), w2)",
-                "r2 = xchg_64(r1 + 0, r2)", "w0 = cmpxchg32_32(r1 + 0, w0, w2)", "call 5", "callx r3", "call pc+1",
+                "r2 = xchg_64(r1 + 0, r2)", "w0 = cmpxchg32_32(r1 + 0, w0, w2)", "call 5", "callx r3", "call 1",
                 "exit",
             ])
     }
@@ -59,7 +59,7 @@ import Testing
         let text = Disassembler(symbolizer: Disassembler.symbolizer(program: program, functions: functions))
             .disassemble(program.instructions).map(\.text)
         #expect(text == ["call bpf_trace_printk", "call bpf_io_uring_submit_sqes", "call bpf_io_uring_get_region", "exit"])
-        #expect(try llvm("call kfunc 12\nexit") == ["call kfunc#12", "exit"])
+        #expect(try llvm("call kfunc 12\nlddw %r0, -2\nexit") == ["call 12", "r0 = -2 ll", "exit"])
     }
 
     @Test func pseudoLoadsShowTheirKind() {
