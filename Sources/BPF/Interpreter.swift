@@ -1,7 +1,14 @@
 /// Runs a `Program` over host memory, checking every access against the granted regions.
 ///
-/// Create one interpreter per program and reuse it: a run allocates nothing. Not thread-safe (one run at a time);
-/// `cancellation` may be set from any thread.
+/// BPF pointers are host addresses. Every load, store and atomic must fall inside the current frame's stack (or a
+/// caller's), or inside a region of `memory` with the needed permission; otherwise the run stops with
+/// `.memoryViolation` and nothing outside the regions is touched. Local calls get their own 512-byte frame
+/// (at most `maxCallDepth` frames; r6–r9 and r10 are restored on return). Helper and kfunc calls go to the
+/// `HostFunctions` given at creation, resolved once here to a table index. Runaway programs stop at
+/// `instructionBudget` or when `cancellation` is set (both checked on taken jumps and calls).
+///
+/// Create one interpreter per program and reuse it: a run allocates nothing. One run at a time and not
+/// reentrant (a host function must not run the same interpreter); `cancellation` may be set from any thread.
 public final class Interpreter {
     /// Maximum number of frames (the main program counts as one), as in the kernel.
     public static let maxCallDepth = 8

@@ -187,9 +187,10 @@ public struct Validator: Sendable {
             if op == 0 { throw fail(.splitLoadImmediate) }
             guard op == Opcode.lddw else { throw fail(.unknownOpcode(op)) }
             if insn.dst == 10 { throw fail(.writeToFramePointer) }
-            guard PseudoLoadKind(rawValue: insn.src) != nil else {
+            guard let kind = PseudoLoadKind(rawValue: insn.src) else {
                 throw fail(.reservedFieldNonZero(field: "src (pseudo kind)", value: Int64(insn.src)))
             }
+            if kind == .function { try target(Int(insn.imm)) }
             try zero("offset", Int64(insn.offset))
             let next = instructions[index + 1]
             if next.opcode != 0 || next.dst != 0 || next.src != 0 || next.offset != 0 {

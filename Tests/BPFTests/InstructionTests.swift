@@ -65,6 +65,8 @@ import Testing
         // Into the middle of an lddw.
         #expect(try reason("ja +1\nlddw %r0, 5\nexit")?.reason == .jumpOutOfRange(target: 2))
         #expect(try reason("call local +7\nexit")?.reason == .jumpOutOfRange(target: 8))
+        let functionPointer = Instruction.loadImmediate64(dst: 1, 40, kind: .function) + [Instruction(opcode: Opcode.exit)]
+        #expect(reason(functionPointer) == ValidationError(index: 0, reason: .jumpOutOfRange(target: 41)))
     }
 
     @Test func lddwTruncatedOrSplit() {
