@@ -23,7 +23,7 @@ public final class Interpreter {
     public var instructionBudget: UInt64 = 1 << 32
     /// Set from any thread to stop the current run with `.cancelled` (cleared at the start of each run).
     public let cancellation = CancellationFlag()
-    /// Instructions executed by the last run (also when it failed).
+    /// Instruction slots executed by the last run, also when it failed (an `lddw` counts as its two slots).
     public private(set) var instructionsExecuted: UInt64 = 0
 
     private let code: UnsafeMutablePointer<Slot>
@@ -79,8 +79,8 @@ public final class Interpreter {
         self.hostEntries = entries
         self.helperIndex = helperIndex
         self.unresolved = program.firstUnresolvedLoad
-        registers = .allocate(capacity: 16)
-        registers.initialize(repeating: 0, count: 16)
+        registers = .allocate(capacity: 24)  // r0–r10, padding, then the AccessWindow's six words
+        registers.initialize(repeating: 0, count: 24)
         frames = .allocate(capacity: Self.maxCallDepth)
         stack = .allocate(byteCount: Self.stackSize, alignment: 16)
         stack.initializeMemory(as: UInt8.self, repeating: 0, count: Self.stackSize)
@@ -128,18 +128,20 @@ public final class Interpreter {
         let frameSize = UInt64(Self.frameStackSize)
         var depth = 0
         var pc = 0
-        // Instructions left before the next budget/cancellation check (one countdown register instead of a
-        // counter and a limit); `refuel` accounts for spent chunks.
+        // Instruction accounting happens only where control flow jumps: `runStart` is where the current
+        // straight-line run began, and a taken jump, call or return charges `pc - runStart` to `fuel` (the
+        // instructions left before the next budget/cancellation check). Nothing is counted per instruction, so
+        // the loop carries no counter. `refuel` accounts for spent chunks.
         consumed = 0
         chunk = Int(min(instructionBudget, Self.checkInterval))
         var fuel = chunk
+        var runStart = 0
         let stackBottom = stackTop &- UInt64(Self.stackSize)
-        var window = AccessWindow(stackLo: stackTop &- frameSize, stackLen: frameSize)
-        defer { instructionsExecuted = consumed + UInt64(chunk &- fuel) }
+        let window = AccessWindow(base: r + 16, stackLo: stackTop &- frameSize, stackLen: frameSize)
+        defer { instructionsExecuted = consumed + UInt64(chunk &- fuel) + UInt64(pc &- runStart) }
         while true {
-            let s = code[pc]
+            let s = SlotRef(pointer: code + pc)
             pc &+= 1
-            fuel &-= 1
             switch s.op {
             case .add64K:
                 let a = r[Int(s.dst)]
@@ -390,315 +392,405 @@ public final class Interpreter {
             case .swap64:
                 r[Int(s.dst)] = r[Int(s.dst)].byteSwapped
             case .ja:
+                fuel &-= pc &- runStart
                 if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                 pc = Int(s.off)
+                runStart = pc
             case .jeqK:
                 let a = r[Int(s.dst)]
                 let b = s.imm
                 if a == b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jeqX:
                 let a = r[Int(s.dst)]
                 let b = r[Int(s.src)]
                 if a == b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jeq32K:
                 let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = UInt32(truncatingIfNeeded: s.imm)
                 if a == b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jeq32X:
                 let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
                 if a == b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jgtK:
                 let a = r[Int(s.dst)]
                 let b = s.imm
                 if a > b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jgtX:
                 let a = r[Int(s.dst)]
                 let b = r[Int(s.src)]
                 if a > b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jgt32K:
                 let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = UInt32(truncatingIfNeeded: s.imm)
                 if a > b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jgt32X:
                 let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
                 if a > b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jgeK:
                 let a = r[Int(s.dst)]
                 let b = s.imm
                 if a >= b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jgeX:
                 let a = r[Int(s.dst)]
                 let b = r[Int(s.src)]
                 if a >= b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jge32K:
                 let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = UInt32(truncatingIfNeeded: s.imm)
                 if a >= b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jge32X:
                 let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
                 if a >= b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jsetK:
                 let a = r[Int(s.dst)]
                 let b = s.imm
                 if a & b != 0 {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jsetX:
                 let a = r[Int(s.dst)]
                 let b = r[Int(s.src)]
                 if a & b != 0 {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jset32K:
                 let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = UInt32(truncatingIfNeeded: s.imm)
                 if a & b != 0 {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jset32X:
                 let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
                 if a & b != 0 {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jneK:
                 let a = r[Int(s.dst)]
                 let b = s.imm
                 if a != b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jneX:
                 let a = r[Int(s.dst)]
                 let b = r[Int(s.src)]
                 if a != b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jne32K:
                 let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = UInt32(truncatingIfNeeded: s.imm)
                 if a != b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jne32X:
                 let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
                 if a != b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jsgtK:
                 let a = Int64(bitPattern: r[Int(s.dst)])
                 let b = Int64(bitPattern: s.imm)
                 if a > b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jsgtX:
                 let a = Int64(bitPattern: r[Int(s.dst)])
                 let b = Int64(bitPattern: r[Int(s.src)])
                 if a > b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jsgt32K:
                 let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = Int32(truncatingIfNeeded: s.imm)
                 if a > b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jsgt32X:
                 let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = Int32(truncatingIfNeeded: r[Int(s.src)])
                 if a > b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jsgeK:
                 let a = Int64(bitPattern: r[Int(s.dst)])
                 let b = Int64(bitPattern: s.imm)
                 if a >= b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jsgeX:
                 let a = Int64(bitPattern: r[Int(s.dst)])
                 let b = Int64(bitPattern: r[Int(s.src)])
                 if a >= b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jsge32K:
                 let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = Int32(truncatingIfNeeded: s.imm)
                 if a >= b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jsge32X:
                 let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = Int32(truncatingIfNeeded: r[Int(s.src)])
                 if a >= b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jltK:
                 let a = r[Int(s.dst)]
                 let b = s.imm
                 if a < b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jltX:
                 let a = r[Int(s.dst)]
                 let b = r[Int(s.src)]
                 if a < b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jlt32K:
                 let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = UInt32(truncatingIfNeeded: s.imm)
                 if a < b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jlt32X:
                 let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
                 if a < b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jleK:
                 let a = r[Int(s.dst)]
                 let b = s.imm
                 if a <= b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jleX:
                 let a = r[Int(s.dst)]
                 let b = r[Int(s.src)]
                 if a <= b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jle32K:
                 let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = UInt32(truncatingIfNeeded: s.imm)
                 if a <= b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jle32X:
                 let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
                 if a <= b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jsltK:
                 let a = Int64(bitPattern: r[Int(s.dst)])
                 let b = Int64(bitPattern: s.imm)
                 if a < b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jsltX:
                 let a = Int64(bitPattern: r[Int(s.dst)])
                 let b = Int64(bitPattern: r[Int(s.src)])
                 if a < b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jslt32K:
                 let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = Int32(truncatingIfNeeded: s.imm)
                 if a < b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jslt32X:
                 let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = Int32(truncatingIfNeeded: r[Int(s.src)])
                 if a < b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jsleK:
                 let a = Int64(bitPattern: r[Int(s.dst)])
                 let b = Int64(bitPattern: s.imm)
                 if a <= b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jsleX:
                 let a = Int64(bitPattern: r[Int(s.dst)])
                 let b = Int64(bitPattern: r[Int(s.src)])
                 if a <= b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jsle32K:
                 let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = Int32(truncatingIfNeeded: s.imm)
                 if a <= b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .jsle32X:
                 let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
                 let b = Int32(truncatingIfNeeded: r[Int(s.src)])
                 if a <= b {
+                    fuel &-= pc &- runStart
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                     pc = Int(s.off)
+                    runStart = pc
                 }
             case .ldxb:
                 let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
@@ -881,18 +973,22 @@ public final class Interpreter {
                 if _slowPath(depth + 1 >= Self.maxCallDepth) {
                     throw RuntimeError(index: pc &- 1, reason: .callDepthExceeded(limit: Self.maxCallDepth))
                 }
+                fuel &-= pc &- runStart
                 if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
                 frames[depth] = Frame(returnPC: pc, r6: r[6], r7: r[7], r8: r[8], r9: r[9], r10: r[10])
                 depth &+= 1
                 r[10] = r[10] &- frameSize
                 window.setStack(lo: r[10] &- frameSize, top: stackTop, bottom: stackBottom)
                 pc = Int(s.off)
+                runStart = pc
             case .exit:
                 if depth == 0 { return r[0] }
                 depth &-= 1
+                fuel &-= pc &- runStart
                 let f = frames[depth]
                 r[6] = f.r6; r[7] = f.r7; r[8] = f.r8; r[9] = f.r9; r[10] = f.r10
                 pc = f.returnPC
+                runStart = pc
                 window.setStack(lo: r[10] &- frameSize, top: stackTop, bottom: stackBottom)
             }
         }
@@ -901,7 +997,7 @@ public final class Interpreter {
     /// Called on a taken jump or call once the current chunk of fuel is spent: enforces the budget and the
     /// cancellation flag, then hands out the next chunk.
     @inline(never)
-    private func refuel(_ fuel: Int, at index: Int) throws(RuntimeError) -> Int {
+    func refuel(_ fuel: Int, at index: Int) throws(RuntimeError) -> Int {
         consumed += UInt64(chunk &- fuel)
         chunk = fuel  // what is left of this chunk is already accounted for
         if consumed >= instructionBudget {

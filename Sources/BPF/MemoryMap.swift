@@ -82,8 +82,10 @@ public final class MemoryMap {
     public var regions: [MemoryRegion] { entries.map(\.region) }
 
     /// Grants access to a region; returns a handle to revoke it.
+    /// A region must not wrap around the end of the address space (a host bug, so it traps).
     @discardableResult
     public func grant(_ region: MemoryRegion) -> RegionID {
+        precondition(!region.base.addingReportingOverflow(region.size).overflow, "region \(region.name) wraps around")
         let id = RegionID(value: nextID)
         nextID += 1
         entries.append(Entry(id: id, region: region))

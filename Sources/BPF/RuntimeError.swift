@@ -44,7 +44,7 @@ public struct RuntimeError: Error, CustomStringConvertible {
         switch reason {
         case .memoryViolation(let address, let size, let kind, let nearest):
             let near = nearest.map { "nearest region \($0)" } ?? "no regions granted"
-            what = "out-of-bounds \(kind.rawValue) of \(size) bytes at 0x\(String(address, radix: 16)) (\(near))"
+            what = "out-of-bounds \(size)-byte \(kind.rawValue) at 0x\(String(address, radix: 16)) (\(near))"
         case .misalignedAtomic(let address, let size):
             what = "misaligned \(size)-byte atomic at 0x\(String(address, radix: 16))"
         case .callDepthExceeded(let limit): what = "stack overflow: call depth exceeds \(limit) frames"

@@ -161,3 +161,15 @@ extension Slot {
         }
     }
 }
+
+/// A pre-decoded instruction read in place: each operation loads only the fields it uses, so the dispatch
+/// does not hold all five fields in CPU registers.
+struct SlotRef {
+    let pointer: UnsafePointer<Slot>
+
+    var op: Op { @inline(__always) get { pointer.pointee.op } }
+    var dst: UInt8 { @inline(__always) get { pointer.pointee.dst } }
+    var src: UInt8 { @inline(__always) get { pointer.pointee.src } }
+    var off: Int32 { @inline(__always) get { pointer.pointee.off } }
+    var imm: UInt64 { @inline(__always) get { pointer.pointee.imm } }
+}

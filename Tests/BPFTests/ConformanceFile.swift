@@ -10,9 +10,11 @@ struct ConformanceFile {
     var result: UInt64?
     var error: String?
 
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/conformance")
+    /// `../shared/conformance` next to the repository, or `$BPF_CONFORMANCE_DIR`.
+    static let root = ProcessInfo.processInfo.environment["BPF_CONFORMANCE_DIR"].map { URL(fileURLWithPath: $0) }
+        ?? URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/conformance")
 
     static func all(in directory: String) throws -> [ConformanceFile] {
         let dir = root.appendingPathComponent(directory)

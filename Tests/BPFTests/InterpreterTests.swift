@@ -47,7 +47,7 @@ func failure(_ interpreter: Interpreter, _ r1: UInt64 = 0, _ r2: UInt64 = 0) -> 
         #expect(kind == .load)
         #expect(nearest?.name == "ctx")
         #expect(error.description.contains("instruction 1"))
-        #expect(error.description.contains("out-of-bounds load of 8 bytes"))
+        #expect(error.description.contains("out-of-bounds 8-byte load at 0x"))
         #expect(error.description.contains("ctx"))
     }
 
