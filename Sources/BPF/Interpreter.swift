@@ -33,6 +33,7 @@ public final class Interpreter {
     private let hostEntries: [HostFunctions.Entry]
     private let helperIndex: [Int32: Int]
     private let unresolved: Program.PseudoLoad?
+    private let functionEntries: Set<Int>
     private var stopRequested = false
     private var consumed: UInt64 = 0
     private var chunk = 0
@@ -79,6 +80,7 @@ public final class Interpreter {
         self.hostEntries = entries
         self.helperIndex = helperIndex
         self.unresolved = program.firstUnresolvedLoad
+        self.functionEntries = program.functionEntries
         registers = .allocate(capacity: 24)  // r0–r10, padding, then the AccessWindow's six words
         registers.initialize(repeating: 0, count: 24)
         frames = .allocate(capacity: Self.maxCallDepth)
@@ -101,9 +103,15 @@ public final class Interpreter {
     }
 
     /// Runs the program with r1…r5 set (r1 is usually a pointer to a host-granted context) and returns r0.
+    ///
+    /// `entry` starts the run at another function of the program (e.g. a callback a helper invokes, such as
+    /// `bpf_loop`'s); it must be the first instruction of a function the program calls or takes the address of.
     public func run(
-        _ r1: UInt64 = 0, _ r2: UInt64 = 0, _ r3: UInt64 = 0, _ r4: UInt64 = 0, _ r5: UInt64 = 0
+        entry: Int = 0, _ r1: UInt64 = 0, _ r2: UInt64 = 0, _ r3: UInt64 = 0, _ r4: UInt64 = 0, _ r5: UInt64 = 0
     ) throws(RuntimeError) -> UInt64 {
+        guard entry == 0 || functionEntries.contains(entry) else {
+            throw RuntimeError(index: entry, reason: .badEntry)
+        }
         if let unresolved {
             throw RuntimeError(
                 index: unresolved.index, reason: .unresolvedPseudoLoad(kind: unresolved.kind, imm: unresolved.imm))
@@ -116,18 +124,18 @@ public final class Interpreter {
         registers[4] = r4
         registers[5] = r5
         registers[10] = UInt64(UInt(bitPattern: stack)) + UInt64(Self.stackSize)
-        return try execute()
+        return try execute(entry: entry)
     }
 
     // The hot loop: one function, locals only (no class property access, no ARC, no exclusivity checks).
-    private func execute() throws(RuntimeError) -> UInt64 {
+    private func execute(entry: Int) throws(RuntimeError) -> UInt64 {
         let code = self.code
         let r = registers
         let frames = self.frames
         let stackTop = r[10]
         let frameSize = UInt64(Self.frameStackSize)
         var depth = 0
-        var pc = 0
+        var pc = entry
         // Instruction accounting happens only where control flow jumps: `runStart` is where the current
         // straight-line run began, and a taken jump, call or return charges `pc - runStart` to `fuel` (the
         // instructions left before the next budget/cancellation check). Nothing is counted per instruction, so
@@ -135,7 +143,7 @@ public final class Interpreter {
         consumed = 0
         chunk = Int(min(instructionBudget, Self.checkInterval))
         var fuel = chunk
-        var runStart = 0
+        var runStart = entry
         let stackBottom = stackTop &- UInt64(Self.stackSize)
         let window = AccessWindow(base: r + 16, stackLo: stackTop &- frameSize, stackLen: frameSize)
         defer { instructionsExecuted = consumed + UInt64(chunk &- fuel) + UInt64(pc &- runStart) }

@@ -81,6 +81,18 @@ public struct Program: Sendable {
         kfuncBindings[index] = name
     }
 
+    /// Instruction indices where functions start: 0, local-call targets and function-address (`lddw` with
+    /// `src = 4`) targets.
+    public var functionEntries: Set<Int> {
+        var entries: Set<Int> = [0]
+        for (i, insn) in instructions.enumerated() {
+            let isLocalCall = insn.opcode == Opcode.call && insn.src == Opcode.CallKind.local
+            let isFunctionAddress = insn.opcode == Opcode.lddw && insn.src == PseudoLoadKind.function.rawValue
+            if isLocalCall || isFunctionAddress { entries.insert(i + Int(insn.imm) + 1) }
+        }
+        return entries
+    }
+
     /// The first pseudo `lddw` not yet resolved, if any.
     public var firstUnresolvedLoad: PseudoLoad? { pseudoLoads.first { !$0.isResolved } }
 }

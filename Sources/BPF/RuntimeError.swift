@@ -23,6 +23,8 @@ public struct RuntimeError: Error, CustomStringConvertible {
         case budgetExhausted(budget: UInt64)
         /// The host set the cancellation flag.
         case cancelled
+        /// `run(entry:)` was asked to start somewhere that is not the start of a function.
+        case badEntry
         /// A pseudo `lddw` was not resolved by the host before running.
         case unresolvedPseudoLoad(kind: PseudoLoadKind, imm: Int32)
     }
@@ -54,6 +56,7 @@ public struct RuntimeError: Error, CustomStringConvertible {
         case .hostFunctionFailed(let name, let error): what = "host function \(name) failed: \(error)"
         case .budgetExhausted(let budget): what = "instruction budget of \(budget) exhausted (endless loop?)"
         case .cancelled: what = "run cancelled by the host"
+        case .badEntry: what = "entry point is not the start of a function"
         case .unresolvedPseudoLoad(let kind, let imm): what = "unresolved pseudo lddw (\(kind), imm \(imm))"
         }
         return "runtime error at instruction \(index): \(what)"
