@@ -1,3 +1,5 @@
+import BPF
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -53,12 +55,17 @@ enum InterruptFlag {
     /// The dispositions in force before the guard, indexed by signal number, for chaining.
     nonisolated(unsafe) static var chained = [SignalAction](repeating: SignalAction(), count: 65)
 
+    /// The cancellation flag of the interpreter running a step right now, cancelled by the handler so a
+    /// step that never returns is interrupted too.
+    nonisolated(unsafe) static var cancellation: Unmanaged<CancellationFlag>?
+
     /// Whether an interrupting signal arrived since the guard was installed.
     static var isSet: Bool { word.pointee != 0 }
 }
 
 private func interruptSignalHandler(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t>?, _ context: UnsafeMutableRawPointer?) {
     InterruptFlag.word.pointee = 1
+    InterruptFlag.cancellation?.takeUnretainedValue().cancel()
     guard signal >= 0, signal < 65 else { return }
     let old = InterruptFlag.chained[Int(signal)]
     if old.sa_flags & SA_SIGINFO != 0 {

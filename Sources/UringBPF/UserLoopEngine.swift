@@ -95,6 +95,7 @@ final class UserLoopEngine {
         defer { withExtendedLifetime(interrupts) {} }
         statistics = LoopStatistics()
         let startTail = regions.realTail
+        // On every exit, also a failed one (lastStatistics), count the CQEs the kernel posted.
         defer { statistics.cqesProduced = Int(regions.realTail &- startTail) }
         params.pointee = 0
         regions.syncIn()
@@ -125,7 +126,9 @@ final class UserLoopEngine {
                 tracer(t)
             }
             switch LoopStepResult(rawValue: value) {
-            case .stop: return statistics
+            case .stop:
+                statistics.cqesProduced = Int(regions.realTail &- startTail)
+                return statistics
             case .other(let v):
                 throw LoopError.errno(EINVAL, "loop_step returned \(v), which is neither IOU_LOOP_CONTINUE (0) nor IOU_LOOP_STOP (1)")
             case .continue: break
