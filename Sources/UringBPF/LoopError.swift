@@ -1,6 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemPackage
+import Uring
 
 /// Why a loop could not be set up or a run failed.
 public enum LoopError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -22,21 +21,13 @@ public enum LoopError: Error, Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
+    /// The symbolic name of the errno ("EINVAL"), when the failure is one.
+    public var errnoName: String? { errnoValue.map { Errno(rawValue: $0).symbolicName } }
+
     public var description: String {
         switch self {
-        case .errno(let e, let why): "\(errnoName(e)): \(why)"
+        case .errno(let e, let why): "\(Errno(rawValue: e).symbolicName): \(why)"
         case .badArgument(let s), .unsupportedProgram(let s), .programFault(let s), .modeUnavailable(let s): s
         }
     }
 }
-
-/// "EINVAL" for EINVAL, or "errno N" for values glibc does not name.
-func errnoName(_ e: Int32) -> String {
-    guard let f = strerrornameNP, let name = unsafeBitCast(f, to: (@convention(c) (Int32) -> UnsafePointer<CChar>?).self)(e) else {
-        return "errno \(e)"
-    }
-    return String(cString: name)
-}
-
-/// glibc's `strerrorname_np`, which Swift's Glibc module does not export.
-nonisolated(unsafe) private let strerrornameNP = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "strerrorname_np")

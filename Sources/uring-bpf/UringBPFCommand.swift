@@ -12,6 +12,7 @@ struct UringBPFCommand: ParsableCommand {
             ProbeCommand.self,
             BenchCommand.self,
             ObjdumpCommand.self,
+            RunCommand.self,
         ]
     )
 }

@@ -1,0 +1,57 @@
+import Foundation
+import Uring
+import UringBPF
+
+/// How a `run` ended and what it left behind, printed for people or as JSON.
+struct LoopReport {
+    var program: String
+    var mode: LoopMode
+    var result: Result<LoopStatistics, LoopError>
+    var statistics: LoopStatistics
+    var globals: [LoopGlobal]
+
+    /// 0, or the negative errno of the run.
+    var returnCode: Int32 {
+        switch result {
+        case .success: 0
+        case .failure(let e): -(e.errnoValue ?? 22)
+        }
+    }
+
+    var text: String {
+        var lines: [String] = []
+        switch result {
+        case .success:
+            lines.append("\(program): result 0 (\(mode) mode)")
+        case .failure(let error):
+            let code = error.errnoName.map { "-\($0)" } ?? "error"
+            lines.append("\(program): result \(code) (\(mode) mode): \(error)")
+        }
+        lines.append("  \(statistics)")
+        for g in globals {
+            lines.append("  \(g.section) \(g.name) = \(g.formattedValue)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    var json: String {
+        var object: [String: Any] = [
+            "program": program, "mode": mode.rawValue, "result": Int(returnCode),
+            "statistics": [
+                "steps": statistics.steps as Any, "waits": statistics.waits as Any,
+                "syscalls": statistics.syscalls, "sqes_submitted": statistics.sqesSubmitted,
+                "cqes_produced": statistics.cqesProduced,
+            ] as [String: Any],
+            "globals": globals.map { g -> [String: Any] in
+                var entry: [String: Any] = ["section": g.section, "name": g.name, "size": g.size]
+                if let v = g.integer { entry["value"] = g.isSigned ? Int(v) : Int(truncatingIfNeeded: v) } else {
+                    entry["bytes"] = g.bytes.map { String(format: "%02x", $0) }.joined()
+                }
+                return entry
+            },
+        ]
+        if case .failure(let e) = result { object["error"] = e.description }
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+}
