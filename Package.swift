@@ -45,7 +45,7 @@ let package = Package(
         ),
         .plugin(name: "BPFCompilerPlugin", capability: .buildTool()),
         .target(name: "BPFKernel", dependencies: ["CUringShim", "BPF", "BPFObject", system]),
-        .target(name: "UringBPF", dependencies: ["Uring", "BPF", "BPFObject", "BPFKernel", system]),
+        .target(name: "UringBPF", dependencies: ["CUringShim", "Uring", "BPF", "BPFObject", "BPFKernel", system]),
 
         .executableTarget(
             name: "uring-bpf",
