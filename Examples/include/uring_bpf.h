@@ -83,8 +83,11 @@ extern __u8 *bpf_io_uring_get_region(struct iou_ctx *ctx, __u32 region_id,
 				     const size_t rdwr_buf_size) __ksym;
 
 /* ---- BPF helpers (bpf_base_func_proto: what loop_step may call) ---------
- * Declared as libbpf does: a function pointer holding the helper's number, so
- * clang emits `call N`. */
+ * Opt-in: #define URING_BPF_HELPERS before including this header (programs
+ * that declare their own helpers keep working). Declared as libbpf does: a
+ * constant function pointer holding the helper's number, so clang emits
+ * `call N`. */
+#ifdef URING_BPF_HELPERS
 static void *(*const bpf_map_lookup_elem)(void *map, const void *key) = (void *)1;
 static long (*const bpf_map_update_elem)(void *map, const void *key, const void *value,
 				   __u64 flags) = (void *)2;
@@ -111,11 +114,14 @@ static long (*const bpf_loop)(__u32 nr_loops, void *callback_fn, void *callback_
 		static const char ____fmt[] = fmt;                                 \
 		bpf_trace_printk(____fmt, sizeof(____fmt), ##__VA_ARGS__);         \
 	})
+#endif /* URING_BPF_HELPERS */
 
-/* ---- BTF-defined maps (SEC(".maps")), libbpf conventions ---------------- */
+/* ---- BTF-defined maps (SEC(".maps")), libbpf conventions ----------------
+ * struct { __uint(type, BPF_MAP_TYPE_HASH); __type(key, __u32);
+ *          __type(value, __u64); __uint(max_entries, 8); } name SEC(".maps"); */
 #define __uint(name, val) int (*name)[val]
-#define __type(name, val) __typeof__(val) *name
-#define __array(name, val) __typeof__(val) *name[]
+#define __type(name, val) typeof(val) *name
+#define __array(name, val) typeof(val) *name[]
 
 enum bpf_map_type {
 	BPF_MAP_TYPE_UNSPEC = 0,

@@ -43,6 +43,7 @@
  *   exactly one printk line: "invalid token 3" (format "invalid token %llu\n").
  * Without input_fd set: the READ fails with -EBADF -> cp_result == -9, run returns 0.
  */
+#define URING_BPF_HELPERS /* bpf_printk, map and time helpers */
 #include "uring_bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

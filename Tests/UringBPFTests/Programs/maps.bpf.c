@@ -65,6 +65,7 @@
  * Runner settings: none.
  * Expected: run returns 0 and every global as listed.
  */
+#define URING_BPF_HELPERS /* bpf_printk, map and time helpers */
 #include "uring_bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

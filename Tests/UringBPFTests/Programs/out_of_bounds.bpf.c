@@ -13,9 +13,10 @@
  *   mode 1: 4-byte store 0xdeadbeef at region + oob_index       line "OOB-WRITE"
  *   mode 2: 8-byte store 0x4141414141414141 at address bad_ptr   line "WILD-WRITE"
  *   then done = 1 and STOP.
- * Each bad access is the only statement on the source line that carries the
- * marker comment (OOB-READ, OOB-WRITE, WILD-WRITE): search the source for the
- * marker to get the line number to expect in the error.
+ * Each bad access is the only statement on its code line, which ends with a
+ * marker comment (OOB-READ, OOB-WRITE, WILD-WRITE). The line to expect in the
+ * error is the first line of code (not of this header) containing the marker:
+ * LoopTestPrograms.line(of: "OOB-READ", in: "out_of_bounds") skips comment lines.
  *
  * Globals:
  *   .rodata const volatile __u32 sq_entries (default 8), cq_entries (default 16)

@@ -19,6 +19,7 @@
  *   (the kernel's trace_pipe prefixes it with task/pid/cpu/time and
  *   "bpf_trace_printk: "; the format has no trailing newline).
  */
+#define URING_BPF_HELPERS /* bpf_printk, map and time helpers */
 #include "uring_bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
