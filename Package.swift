@@ -65,7 +65,12 @@ let package = Package(
             plugins: ["BPFCompilerPlugin"]
         ),
         .testTarget(name: "BPFKernelTests", dependencies: ["BPFKernel", "BPFObject", "Uring"]),
-        .testTarget(name: "UringBPFTests", dependencies: ["UringBPF", "Uring", "BPF", "BPFObject", "UringBPFExamples"]),
+        .testTarget(
+            name: "UringBPFTests",
+            dependencies: ["UringBPF", "Uring", "BPF", "BPFObject", "UringBPFExamples"],
+            exclude: ["Programs"],
+            plugins: ["BPFCompilerPlugin"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
