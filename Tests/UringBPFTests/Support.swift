@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import BPFObject
+import Foundation
+import Testing
+import UringBPF
+
+/// A user-mode loop for test program `name` with 16 SQ / 32 CQ entries unless `configure` changes them.
+func userLoop(_ name: String, _ configure: (inout LoopOptions) -> Void = { _ in }) throws -> UringLoop {
+    var options = LoopOptions()
+    options.mode = .user
+    configure(&options)
+    return try UringLoop(object: try LoopTestPrograms.object(name), options: options)
+}
+
+/// The errno a failed run returned, or nil if it succeeded (or failed otherwise).
+func runErrno(_ loop: UringLoop) -> Int32? {
+    do {
+        _ = try loop.run()
+        return nil
+    } catch {
+        return error.errnoValue
+    }
+}
+
+/// Runs `body` with SIGALRM unblocked on this thread (the test runner's threads block signals) and an
+/// alarm firing after `milliseconds`; the alarm is disarmed afterwards.
+func withAlarm<R>(after milliseconds: Int, _ body: () throws -> R) rethrows -> R {
+    var alarm = sigset_t(), old = sigset_t()
+    sigemptyset(&alarm)
+    sigaddset(&alarm, SIGALRM)
+    pthread_sigmask(SIG_UNBLOCK, &alarm, &old)
+    defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
+    signal(SIGALRM) { _ in }
+    var timer = itimerval()
+    timer.it_value.tv_usec = milliseconds * 1000
+    setitimer(__itimer_which_t(ITIMER_REAL.rawValue), &timer, nil)
+    defer {
+        var off = itimerval()
+        setitimer(__itimer_which_t(ITIMER_REAL.rawValue), &off, nil)
+    }
+    return try body()
+}
+
+/// A temporary file holding `bytes`; removed by `cleanup`.
+func temporaryFile(_ bytes: [UInt8] = [], suffix: String = "") throws -> String {
+    let path = NSTemporaryDirectory() + "uring-bpf-test-\(UUID().uuidString)\(suffix)"
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    return path
+}
+
+/// Deterministic pseudo-random bytes.
+func testBytes(_ count: Int, seed: UInt64 = 0x9E37_79B9) -> [UInt8] {
+    var state = seed
+    return (0..<count).map { _ in
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return UInt8(truncatingIfNeeded: state >> 33)
+    }
+}
