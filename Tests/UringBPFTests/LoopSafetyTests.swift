@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+import UringBPF
+
+@Suite("Loop programs reach only their own memory")
+struct LoopSafetyTests {
+    /// R: the CQ region size out_of_bounds.bpf.c asks get_region for (64 + 16·cq_entries).
+    let requested = 64 + 16 * 32
+
+    func fault(mode: Int, index: Int) throws -> (LoopError, UringLoop)? {
+        let loop = try userLoop("out_of_bounds") {
+            $0.globals = [("mode", .integer(UInt64(mode))), ("oob_index", .integer(UInt64(truncatingIfNeeded: index)))]
+        }
+        do {
+            _ = try loop.run()
+            return nil
+        } catch {
+            return (error, loop)
+        }
+    }
+
+    @Test(arguments: [(0, "OOB-READ", "load"), (1, "OOB-WRITE", "store")])
+    func accessPastTheRequestedRegionSizeIsRefused(mode: Int, marker: String, kind: String) throws {
+        let (error, loop) = try #require(try fault(mode: mode, index: requested))
+        let line = try LoopTestPrograms.line(of: marker, in: "out_of_bounds")
+        guard case .programFault(let message) = error else { Issue.record("expected a program fault, got \(error)"); return }
+        #expect(message.contains("out-of-bounds 4-byte \(kind) at"))
+        #expect(message.contains("out_of_bounds.bpf.c:\(line):"), "names the source line: \(message)")
+        #expect(message.contains("CQ region"), "names the nearest region: \(message)")
+        #expect(loop.globals?.integer("done") == 0)
+        #expect(loop.globals?.integer("steps") == 1)
+    }
+
+    @Test func accessesStraddlingTheEndOrWrappingAroundAreRefused() throws {
+        #expect(try fault(mode: 0, index: requested - 2) != nil)
+        #expect(try fault(mode: 0, index: -8) != nil)
+    }
+
+    @Test func aWildPointerStoreIsRefusedAndHostMemoryIsUntouched() throws {
+        let (error, _) = try #require(try fault(mode: 2, index: 0))
+        let line = try LoopTestPrograms.line(of: "WILD-WRITE", in: "out_of_bounds")
+        #expect("\(error)".contains("out-of-bounds 8-byte store at 0x7fff00000000"))
+        #expect("\(error)".contains(":\(line):"))
+    }
+
+    @Test func accessesInsideTheRegionWork() throws {
+        #expect(try fault(mode: 0, index: 28) == nil)
+        #expect(try fault(mode: 1, index: requested - 4) == nil)
+    }
+
+    @Test func aProgramThatIsNotSleepableCannotSubmit() throws {
+        #expect {
+            _ = try userLoop("not_sleepable")
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("must be sleepable") && text.contains("bpf_io_uring_submit_sqes")
+        }
+    }
+
+    @Test func kernelModeNeedsAKernelWithTheStructOps() throws {
+        let support = KernelLoopSupport.probe()
+        try #require(!support.available, "this kernel has io_uring_bpf_ops; the VM tests cover kernel mode")
+        #expect(support.reason == "this kernel has no io_uring_bpf_ops (needs Linux 7.1+)")
+        #expect {
+            _ = try userLoop("bpf_nops") { $0.mode = .kernel }
+        } throws: { error in
+            "\(error)" == "this kernel has no io_uring_bpf_ops (needs Linux 7.1+)"
+        }
+        // auto falls back to user mode.
+        let loop = try userLoop("bpf_nops") { $0.mode = .auto }
+        #expect(loop.mode == .user)
+    }
+}
+
+@Suite("Base helpers behave as in the kernel")
+struct LoopHelperTests {
+    @Test func mapsAndHelpers() throws {
+        let loop = try userLoop("maps")
+        _ = try loop.run()
+        let g = try #require(loop.globals)
+        let expected: [String: Int64] = [
+            "arr_lookup2_null": 0, "arr_initial": 0, "arr_update_ret": 0, "arr_value1": 111,
+            "arr_value1_after_inc": 112, "arr_lookup4_null": 1, "arr_update_oob_ret": -7, "arr_noexist_ret": -17,
+            "arr_delete_ret": -22, "hash_missing_null": 1, "hash_exist_missing_ret": -2, "hash_insert_ret": 0,
+            "hash_insert_again_ret": -17, "hash_replace_ret": 0, "hash_value5": 555, "hash_delete_ret": 0,
+            "hash_delete_again_ret": -2, "hash_deleted_null": 1, "hash_fill_ok": 8, "hash_full_ret": -7,
+            "hash_update_full_ret": 0, "hash_value100": 1000, "hash_lookup108_null": 1,
+            "ktime_nonzero": 1, "ktime_monotonic": 1, "loop_ret": 10, "loop_sum": 55, "steps": 1, "done": 1,
+        ]
+        for (name, value) in expected.sorted(by: { $0.key < $1.key }) {
+            #expect(g.integer(name) == value, "\(name)")
+        }
+        #expect(try #require(g.integer("cpu_id")) < Int64(ProcessInfo.processInfo.activeProcessorCount + 64))
+    }
+
+    @Test func printkFormatsIntoTheTraceOutput() throws {
+        nonisolated(unsafe) var lines: [String] = []
+        let loop = try userLoop("printk") { $0.printk = { lines.append($0) } }
+        _ = try loop.run()
+        #expect(lines == ["step 1 token feedbeefcafe name uring-bpf"])
+        #expect(loop.globals?.integer("printk_ret") == 40)
+    }
+}
