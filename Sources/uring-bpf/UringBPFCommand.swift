@@ -13,6 +13,7 @@ struct UringBPFCommand: ParsableCommand {
             BenchCommand.self,
             ObjdumpCommand.self,
             RunCommand.self,
+            DemoCommand.self,
         ]
     )
 }

@@ -1,0 +1,137 @@
+import ArgumentParser
+import BPFObject
+import Foundation
+import UringBPF
+import UringBPFExamples
+
+/// `uring-bpf demo`: runs the bundled example loop programs and says what each did.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the bundled example loop programs (NOPs, read(open()), file copy) and show what they did."
+    )
+
+    @Option(help: "user, kernel or auto (kernel when the kernel has io_uring_bpf_ops).")
+    var mode: String = "auto"
+
+    func run() throws {
+        guard let mode = LoopMode(rawValue: mode) else { throw ValidationError("--mode must be user, kernel or auto") }
+        let support = KernelLoopSupport.probe()
+        print("uring-bpf demo — \(mode == .auto ? "auto mode: \(support.available ? "kernel" : "user") (\(support.reason))" : "\(mode) mode")\n")
+        var failures = 0
+        for demo in Demo.all {
+            do {
+                let (loop, elapsed, summary) = try demo.run(mode)
+                print("\(demo.title) [\(demo.example), \(loop.mode) mode, \(formatDuration(elapsed))]")
+                print("  \(summary)")
+                print("  \(loop.lastStatistics)\n")
+            } catch {
+                failures += 1
+                print("\(demo.title) [\(demo.example)] FAILED: \(error)\n")
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+}
+
+/// One bundled example with the setup it needs and a sentence about its outcome.
+private struct Demo {
+    var title: String
+    var example: String
+    var prepare: (inout LoopOptions) throws -> Void = { _ in }
+    var before: (UringLoop) throws -> Void = { _ in }
+    var describe: (UringLoop) throws -> String
+
+    func run(_ mode: LoopMode) throws -> (UringLoop, Duration, String) {
+        guard let e = UringBPFExamples.named(example) else { throw ValidationError("example \(example) is not built") }
+        var options = LoopOptions()
+        options.mode = mode
+        try prepare(&options)
+        let loop = try UringLoop(object: try BPFObject(bytes: e.bytes), options: options)
+        try before(loop)
+        let clock = ContinuousClock()
+        let start = clock.now
+        _ = try loop.run()
+        let elapsed = clock.now - start
+        return (loop, elapsed, try describe(loop))
+    }
+
+    static let nops = 100_000
+    static let workDirectory = NSTemporaryDirectory() + "uring-bpf-demo-\(getpid())"
+
+    static var all: [Demo] {
+        [
+            Demo(title: "Sequential NOPs: each NOP issued by the step that reaped the previous one", example: "nops_seq",
+                 prepare: { $0.globals = [("nr_nops", .integer(UInt64(nops)))] },
+                 describe: { loop in
+                     let g = loop.globals!
+                     return "\(g.integer("nops_completed")!) NOPs completed in one run (error \(g.integer("error")!))"
+                 }),
+            Demo(title: "NOPs at queue depth 32", example: "nops_qd",
+                 prepare: {
+                     $0.sqEntries = 64
+                     $0.cqEntries = 128
+                     $0.globals = [("nr_nops", .integer(UInt64(nops))), ("queue_depth", .integer(32))]
+                 },
+                 describe: { loop in
+                     let g = loop.globals!
+                     return "\(g.integer("nops_completed")!) NOPs, up to 32 in flight, in \(loop.lastStatistics.steps.map(String.init) ?? "?") steps"
+                 }),
+            readOpen,
+            copyFile,
+        ]
+    }
+
+    static var readOpen: Demo {
+        let path = workDirectory + "-hello.txt"
+        let text = "Hello from a file that a BPF loop opened and read.\n"
+        return Demo(
+            title: "read(open()): openat, then read on the fd from its CQE, then close", example: "read_open",
+            prepare: { o in
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+                o.memSize = 8192
+                o.globals = [("path_addr", .memAddress(offset: 0)), ("buf_addr", .memAddress(offset: 4096))]
+            },
+            before: { loop in loop.memoryRegion!.copyBytes(from: Array(path.utf8) + [0]) },
+            describe: { loop in
+                defer { try? FileManager.default.removeItem(atPath: path) }
+                let g = loop.globals!
+                let n = Int(g.integer("bytes_read")!)
+                let read = String(decoding: loop.memoryRegion![4096..<(4096 + max(0, n))], as: UTF8.self)
+                return "read \(n) bytes from \(path): \"\(read.trimmingCharacters(in: .newlines))\" (error \(g.integer("error")!))"
+            })
+    }
+
+    static var copyFile: Demo {
+        let input = workDirectory + "-copy.in", output = workDirectory + "-copy.out"
+        let size = 4 << 20
+        return Demo(
+            title: "File copy: read/write chunks until EOF, at queue depth 1", example: "copy_file",
+            prepare: { o in
+                var bytes = [UInt8](repeating: 0, count: size)
+                for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: i &* 2654435761 >> 7) }
+                try Data(bytes).write(to: URL(fileURLWithPath: input))
+                o.memSize = 64 << 10
+                o.globals = [
+                    ("in_path_addr", .memAddress(offset: 0)),
+                    ("out_path_addr", .memAddress(offset: UInt64(input.utf8.count + 1))),
+                    ("buf_addr", .memAddress(offset: 4096)), ("buf_len", .integer(32 << 10)),
+                ]
+            },
+            before: { loop in loop.memoryRegion!.copyBytes(from: Array(input.utf8) + [0] + Array(output.utf8) + [0]) },
+            describe: { loop in
+                defer {
+                    try? FileManager.default.removeItem(atPath: input)
+                    try? FileManager.default.removeItem(atPath: output)
+                }
+                let g = loop.globals!
+                let same = FileManager.default.contentsEqual(atPath: input, andPath: output)
+                return "copied \(g.integer("bytes_copied")!) bytes in \(g.integer("reads")!) reads and \(g.integer("writes")!) writes; the copy is \(same ? "identical" : "DIFFERENT") (error \(g.integer("error")!))"
+            })
+    }
+}
+
+func formatDuration(_ d: Duration) -> String {
+    let ms = Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15
+    return ms < 1 ? String(format: "%.0f µs", ms * 1000) : String(format: "%.1f ms", ms)
+}
