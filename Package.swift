@@ -34,14 +34,23 @@ let package = Package(
 
         .target(name: "Uring", dependencies: ["CUringShim", system]),
         .target(name: "BPF"),
-        .target(name: "BPFObject", dependencies: ["BPF"]),
+        .target(name: "BPFObject"),
+        // Example loop programs (Examples/programs/*.bpf.c) and the authors' header
+        // (Examples/include/uring_bpf.h), compiled by BPFCompilerPlugin and embedded.
+        .target(
+            name: "UringBPFExamples",
+            path: "Examples",
+            exclude: ["programs", "include"],
+            plugins: ["BPFCompilerPlugin"]
+        ),
+        .plugin(name: "BPFCompilerPlugin", capability: .buildTool()),
         .target(name: "BPFKernel", dependencies: ["CUringShim", "BPF", "BPFObject", system]),
         .target(name: "UringBPF", dependencies: ["Uring", "BPF", "BPFObject", "BPFKernel", system]),
 
         .executableTarget(
             name: "uring-bpf",
             dependencies: [
-                "Uring", "BPF", "BPFObject", "BPFKernel", "UringBPF", "CReference",
+                "Uring", "BPF", "BPFObject", "BPFKernel", "UringBPF", "CReference", "UringBPFExamples",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,7 +58,12 @@ let package = Package(
 
         .testTarget(name: "UringTests", dependencies: ["Uring"]),
         .testTarget(name: "BPFTests", dependencies: ["BPF"]),
-        .testTarget(name: "BPFObjectTests", dependencies: ["BPFObject", "BPF"]),
+        .testTarget(
+            name: "BPFObjectTests",
+            dependencies: ["BPFObject", "UringBPFExamples"],
+            exclude: ["Programs"],
+            plugins: ["BPFCompilerPlugin"]
+        ),
         .testTarget(name: "BPFKernelTests", dependencies: ["BPFKernel", "BPFObject", "Uring"]),
         .testTarget(name: "UringBPFTests", dependencies: ["UringBPF", "Uring", "BPF", "BPFObject"]),
     ],

@@ -10,6 +10,7 @@ struct UringBPFCommand: ParsableCommand {
         subcommands: [
             // One line per subcommand; each lives in its own file.
             BenchCommand.self,
+            ObjdumpCommand.self,
         ]
     )
 }
