@@ -7,6 +7,7 @@ struct BenchCommand: ParsableCommand {
         abstract: "Benchmarks, measured side by side in one run.",
         subcommands: [
             // One line per benchmark; each lives in its own file.
+            BenchRingCommand.self,
         ]
     )
 }

@@ -9,6 +9,7 @@ struct UringBPFCommand: ParsableCommand {
         abstract: "BPF-controlled io_uring for Swift: probe, run, objdump and bench loop programs.",
         subcommands: [
             // One line per subcommand; each lives in its own file.
+            ProbeCommand.self,
             BenchCommand.self,
             ObjdumpCommand.self,
         ]

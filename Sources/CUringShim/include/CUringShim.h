@@ -29,6 +29,11 @@ static inline void cus_store_release(uint32_t *p, uint32_t v) {
     __atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
+/// Store-release of a 16-bit ring index (provided-buffer ring tails).
+static inline void cus_store_release_u16(uint16_t *p, uint16_t v) {
+    __atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
 /// Relaxed load of a shared ring word (e.g. sq_flags).
 static inline uint32_t cus_load_relaxed(const uint32_t *p) {
     return __atomic_load_n(p, __ATOMIC_RELAXED);
