@@ -6,7 +6,7 @@ import Uring
 
 /// io_uring_bpf_ops attached for real: these run in the Linux 7.x VM (`Scripts/kernel-vm/run`) and skip elsewhere.
 /// Each test is synchronous and stays on one thread: with DEFER_TASKRUN only the ring's creator may enter it.
-@Suite("io_uring_bpf_ops in the kernel", .enabled(if: KernelLoop.available, KernelLoop.skipReason))
+@Suite("io_uring_bpf_ops in the kernel", .enabled(if: KernelLoop.enabled, KernelLoop.skipReason))
 struct LoopAttachTests {
     @Test("attach, detach, reattach: the loop runs only while attached, and the ring is normal in between")
     func attachDetachReattach() throws {

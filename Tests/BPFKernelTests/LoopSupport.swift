@@ -13,6 +13,8 @@ import Glibc
 /// 6.18 host they skip and run for real in the VM (`Scripts/kernel-vm/run`).
 enum KernelLoop {
     static let available = runningAsRoot && ((try? KernelBTF.current().hasIoUringBPFOps) ?? false)
+    /// The VM sets URING_BPF_REQUIRE_KERNEL_LOOP=1: there the tests must run (and fail) rather than skip.
+    static let enabled = available || getenv("URING_BPF_REQUIRE_KERNEL_LOOP").map { String(cString: $0) == "1" } == true
     static let skipReason: Comment =
         "this kernel has no io_uring_bpf_ops (needs Linux 7.1+, and root); these tests run in the VM"
 }
