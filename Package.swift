@@ -64,7 +64,12 @@ let package = Package(
             exclude: ["Programs", "Fixtures"],
             plugins: ["BPFCompilerPlugin"]
         ),
-        .testTarget(name: "BPFKernelTests", dependencies: ["BPFKernel", "BPFObject", "Uring"]),
+        .testTarget(
+            name: "BPFKernelTests",
+            dependencies: ["BPFKernel", "BPFObject", "Uring", "UringBPFExamples"],
+            exclude: ["Programs"],
+            plugins: ["BPFCompilerPlugin"]
+        ),
         .testTarget(
             name: "UringBPFTests",
             dependencies: ["UringBPF", "Uring", "BPF", "BPFObject", "UringBPFExamples"],

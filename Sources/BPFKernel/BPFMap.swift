@@ -139,3 +139,14 @@ public struct BPFMap: ~Copyable {
 
     static func quoted(_ name: String) -> String { name.isEmpty ? "(unnamed)" : "\"\(name)\"" }
 }
+
+extension BPFMap {
+    /// Sets element 0 of a one-element map (global data, struct_ops) to `value`, which must be the value size.
+    func updateFirstElement(_ value: [UInt8]) throws(BPFError) {
+        var key: UInt32 = 0
+        let result: Result<Void, BPFError> = value.withUnsafeBytes { value in
+            withUnsafeBytes(of: &key) { key in Result { () throws(BPFError) in try update(key: key, value: value) } }
+        }
+        try result.get()
+    }
+}

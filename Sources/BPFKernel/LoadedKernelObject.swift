@@ -1,0 +1,177 @@
+import BPFObject
+import SystemPackage
+
+/// An object loaded into the kernel by `KernelObjectLoader.load()`: its BTF, maps and programs, owned by this value
+/// and released with it. Global variables are read and written in place through the mapped global-data maps
+/// (`.rodata` is read-only after load). `attach(ringFD:)` registers the object's `io_uring_bpf_ops` with a ring.
+///
+/// Attachments hold their own kernel references, so they may outlive this value (and vice versa).
+public struct LoadedKernelObject: ~Copyable {
+    /// The object that was loaded.
+    public let object: BPFObject
+    let btf: Owned<BTFHandle>
+    let maps: [String: Owned<BPFMap>]
+    let memories: [String: Owned<BPFMapMemory>]
+    let programs: [String: Owned<BPFProgram>]
+    let structOps: [StructOpsBinding]
+    let globals: GlobalVariableIndex
+
+    init(
+        object: BPFObject, btf: Owned<BTFHandle>, maps: [String: Owned<BPFMap>],
+        memories: [String: Owned<BPFMapMemory>], programs: [String: Owned<BPFProgram>],
+        structOps: [StructOpsBinding], globals: GlobalVariableIndex
+    ) {
+        self.object = object
+        self.btf = btf
+        self.maps = maps
+        self.memories = memories
+        self.programs = programs
+        self.structOps = structOps
+        self.globals = globals
+    }
+
+    // MARK: Globals
+
+    /// The current value of global variable `name` (in `section`, needed only if the name is not unique), read from
+    /// the map's memory, i.e. what the programs last wrote.
+    public func global<T: BitwiseCopyable>(_ name: String, as type: T.Type = T.self, in section: String? = nil)
+        throws(BPFLoaderError) -> T
+    {
+        let (data, variable) = try globals.locate(name, in: section)
+        try GlobalVariableIndex.checkSize(T.self, variable, data)
+        let bytes = try mappedSection(data, for: name)
+        return UnsafeRawBufferPointer(bytes).loadUnaligned(fromByteOffset: variable.offset, as: T.self)
+    }
+
+    /// Writes global variable `name` in place; programs see the new value at their next access.
+    /// `.rodata` globals are frozen at load and cannot be written.
+    public func setGlobal<T: BitwiseCopyable>(_ name: String, to value: T, in section: String? = nil)
+        throws(BPFLoaderError)
+    {
+        let (data, variable) = try globals.locate(name, in: section)
+        try GlobalVariableIndex.checkSize(T.self, variable, data)
+        guard !data.isReadOnly else {
+            throw BPFLoaderError(
+                .usage,
+                "global \(name) is in \(data.sectionName), which is frozen at load; set it with "
+                    + "KernelObjectLoader.setGlobal before load()")
+        }
+        let bytes = try mappedSection(data, for: name)
+        bytes.storeBytes(of: value, toByteOffset: variable.offset, as: T.self)
+    }
+
+    /// The mapped contents of global-data section `section` (e.g. `.bss`), or nil if it is not mapped (absent, or
+    /// holding only static variables). Valid while this value lives.
+    public func globalSection(_ section: String) -> UnsafeRawBufferPointer? {
+        memories[section].map { UnsafeRawBufferPointer($0.value.bytes) }
+    }
+
+    private func mappedSection(_ data: GlobalData, for name: String) throws(BPFLoaderError)
+        -> UnsafeMutableRawBufferPointer
+    {
+        guard let memory = memories[data.sectionName] else {
+            throw BPFLoaderError(
+                .usage,
+                "global \(name): section \(data.sectionName) is not mapped (it has only static variables)")
+        }
+        return memory.value.bytes
+    }
+
+    // MARK: Kernel objects
+
+    /// The fd of map `name` (a `.maps` map or a global-data section such as `.bss`); borrowed.
+    public func mapDescriptor(named name: String) -> FileDescriptor? { maps[name]?.value.descriptor }
+
+    /// The fd of the program whose entry function is `name`; borrowed.
+    public func programDescriptor(named name: String) -> FileDescriptor? { programs[name]?.value.descriptor }
+
+    /// The fd of the object's BTF in the kernel; borrowed.
+    public var btfDescriptor: FileDescriptor { btf.value.descriptor }
+
+    /// Names of the object's struct_ops variables (`.struct_ops.link`).
+    public var structOpsNames: [String] { structOps.map(\.variable.name) }
+
+    // MARK: Attach
+
+    /// Attaches the object's `io_uring_bpf_ops` (or the struct_ops variable `structOps`) to the io_uring `ringFD`:
+    /// from then on every `io_uring_enter` on that ring runs the loop in the kernel, until the attachment is
+    /// detached or goes away.
+    ///
+    /// Fails with `EOPNOTSUPP` if the ring lacks `IORING_SETUP_DEFER_TASKRUN` (or uses SQPOLL/IOPOLL, or the fd is
+    /// not an io_uring), `EBUSY` if the ring already has ops attached, `EBADF` for a closed fd.
+    public func attach(ringFD: FileDescriptor, structOps name: String? = nil) throws(BPFLoaderError)
+        -> StructOpsAttachment
+    {
+        try attach(structOps: name, setting: ["ring_fd": UInt64(UInt32(bitPattern: ringFD.rawValue))])
+    }
+
+    /// Attaches struct_ops variable `structOps` (the only one if nil) through a link, with data members in
+    /// `setting` (by kernel member name, e.g. `ring_fd`) overriding the object's values.
+    ///
+    /// Each attachment creates its own struct_ops map (`BPF_F_LINK`) whose value is built from the kernel's BTF:
+    /// program fds in the function-pointer members, data members from the object and `setting`, everything else
+    /// zero; then `BPF_LINK_CREATE` registers it.
+    public func attach(structOps name: String? = nil, setting: [String: UInt64]) throws(BPFLoaderError)
+        -> StructOpsAttachment
+    {
+        let binding = try structOpsBinding(named: name)
+        let variable = binding.variable
+        let kernelType = binding.kernelType
+        let value = try StructOpsValue.build(binding, programFDs: { programs[$0]?.value.descriptor.rawValue },
+                                             setting: setting)
+        let what = "attach struct_ops \(variable.name) (\(kernelType.name))" + Self.settingText(setting)
+        let map: BPFMap
+        do {
+            map = try BPFMap(BPFMapSpec(
+                type: .structOps, keySize: 4, valueSize: UInt32(kernelType.valueSize), maxEntries: 1, flags: .link,
+                name: KernelObjectLoader.mapName(prefix: "", variable.name), btf: btf.value.descriptor,
+                btfVMLinuxValueTypeID: kernelType.valueTypeID))
+        } catch {
+            throw .kernel(what + ": create the struct_ops map", error)
+        }
+        do { try map.updateFirstElement(value) } catch {
+            throw .kernel(what + ": set the struct_ops map's value" + Self.hint(kernelType.name, error.errno), error)
+        }
+        let link: BPFLink
+        do { link = try BPFLink(structOps: map) } catch {
+            throw .kernel(what + Self.hint(kernelType.name, error.errno), error)
+        }
+        return StructOpsAttachment(name: variable.name, typeName: kernelType.name, map: map, link: link)
+    }
+
+    private func structOpsBinding(named name: String?) throws(BPFLoaderError) -> StructOpsBinding {
+        if let name {
+            guard let binding = structOps.first(where: { $0.variable.name == name }) else {
+                throw BPFLoaderError(
+                    .usage, "the object has no struct_ops \(name) (it has: \(structOpsNames.joined(separator: ", ")))")
+            }
+            return binding
+        }
+        guard structOps.count == 1 else {
+            throw BPFLoaderError(
+                .usage,
+                structOps.isEmpty
+                    ? "the object has no struct_ops variable (.struct_ops.link) to attach"
+                    : "the object has several struct_ops (\(structOpsNames.joined(separator: ", "))); name one")
+        }
+        return structOps[0]
+    }
+
+    private static func settingText(_ setting: [String: UInt64]) -> String {
+        guard !setting.isEmpty else { return "" }
+        return " with " + setting.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: ", ")
+    }
+
+    /// What an errno from registering io_uring_bpf_ops usually means.
+    private static func hint(_ typeName: String, _ errno: Errno) -> String {
+        guard typeName == "io_uring_bpf_ops" else { return "" }
+        switch errno {
+        case .notSupported:
+            return " (the ring must have IORING_SETUP_DEFER_TASKRUN, with SINGLE_ISSUER, and neither SQPOLL nor "
+                + "IOPOLL, and ring_fd must be an io_uring fd of this process)"
+        case .resourceBusy: return " (the ring already has io_uring_bpf_ops attached)"
+        case .badFileDescriptor: return " (ring_fd is not an open file descriptor)"
+        default: return ""
+        }
+    }
+}
