@@ -1,7 +1,8 @@
 /// What one `runLoop()` did: the counters a user compares between modes.
 ///
-/// In kernel mode the kernel runs the loop, so `steps` and `waits` are not observable
-/// and stay `nil`; `syscalls` is then 1 and SQE/CQE counts come from the ring counters.
+/// In kernel mode the kernel runs the loop, so `steps`, `waits` and (on an SQ_REWIND ring, whose SQ head
+/// never moves) `sqesSubmitted` are not observable and stay `nil`; `syscalls` is then 1 and the CQE count
+/// comes from the ring's CQ tail.
 public struct LoopStatistics: Sendable, Equatable, CustomStringConvertible {
     /// `loop_step` invocations.
     public var steps: Int?
@@ -10,12 +11,12 @@ public struct LoopStatistics: Sendable, Equatable, CustomStringConvertible {
     /// `io_uring_enter` calls made on behalf of the program.
     public var syscalls: Int
     /// SQEs the kernel consumed.
-    public var sqesSubmitted: Int
+    public var sqesSubmitted: Int?
     /// CQEs the kernel posted during the run.
     public var cqesProduced: Int
 
     /// Zeroed statistics.
-    public init(steps: Int? = 0, waits: Int? = 0, syscalls: Int = 0, sqesSubmitted: Int = 0, cqesProduced: Int = 0) {
+    public init(steps: Int? = 0, waits: Int? = 0, syscalls: Int = 0, sqesSubmitted: Int? = 0, cqesProduced: Int = 0) {
         self.steps = steps
         self.waits = waits
         self.syscalls = syscalls
@@ -25,6 +26,6 @@ public struct LoopStatistics: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         func show(_ v: Int?) -> String { v.map(String.init) ?? "n/a" }
-        return "steps \(show(steps)), waits \(show(waits)), syscalls \(syscalls), SQEs \(sqesSubmitted), CQEs \(cqesProduced)"
+        return "steps \(show(steps)), waits \(show(waits)), syscalls \(syscalls), SQEs \(show(sqesSubmitted)), CQEs \(cqesProduced)"
     }
 }

@@ -21,26 +21,54 @@ public final class UringLoop {
     /// The mode the loop runs in (never `.auto`).
     public let mode: LoopMode
     /// The program's global variables, live (nil for a loop written in Swift).
-    public var globals: GlobalVariables? { program?.globals }
+    public var globals: GlobalVariables? {
+        switch backend {
+        case .user(_, let program, _): program?.globals
+        case .kernel(let kernel): kernel.globals
+        }
+    }
     /// The registered MEM region, if `LoopOptions.memSize` asked for one.
-    public var memoryRegion: UnsafeMutableRawBufferPointer? { engine.regions.mem }
+    public var memoryRegion: UnsafeMutableRawBufferPointer? {
+        switch backend {
+        case .user(let engine, _, _): engine.regions.mem
+        case .kernel(let kernel): kernel.ring.memoryRegion
+        }
+    }
     /// Whether SQ_REWIND is emulated (the kernel lacks it) rather than native.
-    public var emulatesSQRewind: Bool { engine.regions.isShadowed }
+    public var emulatesSQRewind: Bool {
+        if case .user(let engine, _, _) = backend { return engine.regions.isShadowed }
+        return false
+    }
     /// The statistics of the last run, also when it failed.
-    public var lastStatistics: LoopStatistics { engine.lastStatistics }
+    public var lastStatistics: LoopStatistics {
+        switch backend {
+        case .user(let engine, _, _): engine.lastStatistics
+        case .kernel(let kernel): kernel.lastStatistics
+        }
+    }
 
-    private let engine: UserLoopEngine
-    private let program: UserLoopProgram?
-    private let swiftStep: LoopStep?
+    private enum Backend {
+        case user(UserLoopEngine, UserLoopProgram?, LoopStep?)
+        case kernel(KernelLoop)
+    }
+    private let backend: Backend
 
     /// Loads the `io_uring_bpf_ops` loop program of `object` for a new ring set up by `options`.
     public init(object: BPFObject, options: LoopOptions = LoopOptions()) throws(LoopError) {
         mode = try Self.resolve(options.mode)
-        engine = try Self.makeEngine(options)
-        program = try UserLoopProgram(object: object, engine: engine, instructionBudget: options.instructionBudget)
-        swiftStep = nil
-        try applyGlobals(options)
-        program!.freezeReadOnlyData()
+        if mode == .kernel {
+            let ring = try Self.makeRing(options, flags: Self.kernelFlags)
+            let staged = try Self.stagedGlobals(options, object: object, ring: ring)
+            backend = .kernel(try KernelLoop(object: object, ring: ring, globals: staged))
+            return
+        }
+        let engine = try Self.makeEngine(options)
+        let program = try UserLoopProgram(object: object, engine: engine, instructionBudget: options.instructionBudget)
+        for (name, value) in try Self.stagedGlobals(options, object: object, ring: engine.ring, mem: engine.regions.mem) {
+            try program.globals.set(name, to: value)
+        }
+        program.freezeReadOnlyData()
+        backend = .user(engine, program, nil)
     }
 
     /// A loop whose step is written in Swift, with the same powers and semantics as a BPF `loop_step`
@@ -50,24 +78,28 @@ public final class UringLoop {
             throw LoopError.modeUnavailable("a loop written in Swift runs in user mode only")
         }
         mode = .user
-        engine = try Self.makeEngine(options)
-        program = nil
-        swiftStep = step
+        backend = .user(try Self.makeEngine(options), nil, step)
     }
 
     /// Runs the loop until `loop_step` returns STOP; see the type's documentation for the errors.
     public func run() throws(LoopError) -> LoopStatistics {
-        if let program {
+        switch backend {
+        case .kernel(let kernel):
+            return try kernel.run()
+        case .user(let engine, let program?, _):
             return try engine.run { () throws(LoopError) -> Int32 in try program.step() }
+        case .user(let engine, nil, let step):
+            let context = LoopStepContext(engine: engine)
+            return try engine.run { () throws(LoopError) -> Int32 in step!(context).rawValue }
         }
-        let step = swiftStep!
-        let context = LoopStepContext(engine: engine)
-        return try engine.run { () throws(LoopError) -> Int32 in step(context).rawValue }
     }
 
     /// Gives `body` the ring (e.g. to register files before a run, or to inspect it after).
     public func withRing<R>(_ body: (inout IoUring) throws -> R) rethrows -> R {
-        try body(&engine.ring)
+        switch backend {
+        case .user(let engine, _, _): try body(&engine.ring)
+        case .kernel(let kernel): try body(&kernel.ring)
+        }
     }
 
     // MARK: Setup
@@ -79,35 +111,24 @@ public final class UringLoop {
             let support = KernelLoopSupport.probe()
             if mode == .auto { return support.available ? .kernel : .user }
             guard support.available else { throw LoopError.modeUnavailable(support.reason) }
-            throw LoopError.modeUnavailable("kernel mode is not wired into UringLoop yet")
+            return .kernel
         }
     }
 
-    /// The ring every loop uses: SINGLE_ISSUER|DEFER_TASKRUN|NO_SQARRAY|CQSIZE|SQ_REWIND, where the kernel
-    /// rejects SQ_REWIND (before 7.1) the same without it and SQ_REWIND emulated. TASKRUN_FLAG lets the
-    /// loop see pending task work without a syscall.
+    /// The ring every loop uses: SINGLE_ISSUER|DEFER_TASKRUN|NO_SQARRAY|CQSIZE|SQ_REWIND.
+    private static let kernelFlags: SetupFlags = [.singleIssuer, .deferTaskrun, .noSQArray, .sqRewind]
+
+    /// User mode adds TASKRUN_FLAG (to see pending task work without a syscall) and, where the kernel rejects
+    /// SQ_REWIND (before 7.1), drops it and emulates it.
     private static func makeEngine(_ options: LoopOptions) throws(LoopError) -> UserLoopEngine {
-        let base: SetupFlags = [.singleIssuer, .deferTaskrun, .noSQArray, .taskrunFlag]
-        var ring: IoUring
+        let flags = kernelFlags.union(.taskrunFlag)
+        let ring: IoUring
         var emulate = false
         do {
-            ring = try IoUring(entries: options.sqEntries, flags: base.union(.sqRewind), cqEntries: options.cqEntries)
-        } catch where error.errno == .invalidArgument {
-            do {
-                ring = try IoUring(entries: options.sqEntries, flags: base, cqEntries: options.cqEntries)
-                emulate = true
-            } catch {
-                throw LoopError.errno(error.errno.rawValue, error.description)
-            }
-        } catch {
-            throw LoopError.errno(error.errno.rawValue, error.description)
-        }
-        if options.memSize > 0 {
-            do {
-                try ring.registerMemoryRegion(size: options.memSize, kind: .user)
-            } catch {
-                throw LoopError.errno(error.errno.rawValue, error.description)
-            }
+            ring = try makeRing(options, flags: flags)
+        } catch where error.errnoValue == EINVAL {
+            ring = try makeRing(options, flags: flags.subtracting(.sqRewind))
+            emulate = true
         }
         let engine = UserLoopEngine(ring: ring, emulateRewind: emulate)
         engine.stepBudget = options.stepBudget
@@ -116,26 +137,45 @@ public final class UringLoop {
         return engine
     }
 
-    private func applyGlobals(_ options: LoopOptions) throws(LoopError) {
-        guard let globals else { return }
+    private static func makeRing(_ options: LoopOptions, flags: SetupFlags) throws(LoopError) -> IoUring {
+        do {
+            var ring = try IoUring(entries: options.sqEntries, flags: flags, cqEntries: options.cqEntries)
+            if options.memSize > 0 { try ring.registerMemoryRegion(size: options.memSize, kind: .user) }
+            return ring
+        } catch {
+            throw LoopError.errno(error.errno.rawValue, error.description)
+        }
+    }
+
+    /// The global values to set before load: `sq_entries`/`cq_entries` from the ring (unless given), then the
+    /// caller's, with `@mem+N` turned into addresses.
+    private static func stagedGlobals(_ options: LoopOptions, object: BPFObject, ring: borrowing IoUring,
+                                      mem: UnsafeMutableRawBufferPointer? = nil) throws(LoopError) -> [(String, UInt64)] {
+        let mem = mem ?? ring.memoryRegion
         let given = Set(options.globals.map(\.name))
-        let sq = engine.ring.sqEntries, cq = engine.ring.cqEntries
-        for (name, value) in [("sq_entries", sq), ("cq_entries", cq)] where !given.contains(name) {
-            if globals.variable(named: name) != nil { try globals.set(name, to: UInt64(value)) }
+        let declared = Set(object.maps.compactMap(\.globalData).flatMap(\.variables).map(\.name))
+        var staged: [(String, UInt64)] = []
+        for (name, value) in [("sq_entries", ring.sqEntries), ("cq_entries", ring.cqEntries)]
+        where !given.contains(name) && declared.contains(name) {
+            staged.append((name, UInt64(value)))
         }
         for (name, value) in options.globals {
+            guard declared.contains(name) else {
+                throw LoopError.badArgument("the program has no global variable '\(name)' (it has: \(declared.sorted().joined(separator: ", ")))")
+            }
             switch value {
             case .integer(let v):
-                try globals.set(name, to: v)
+                staged.append((name, v))
             case .memAddress(let offset):
-                guard let mem = memoryRegion else {
+                guard let mem else {
                     throw LoopError.badArgument("\(name)=\(value) needs a MEM region: set a MEM size (--mem-size)")
                 }
                 guard offset <= UInt64(mem.count) else {
                     throw LoopError.badArgument("\(name)=\(value) is past the \(mem.count)-byte MEM region")
                 }
-                try globals.set(name, to: UInt64(UInt(bitPattern: mem.baseAddress)) + offset)
+                staged.append((name, UInt64(UInt(bitPattern: mem.baseAddress)) + offset))
             }
         }
+        return staged
     }
 }

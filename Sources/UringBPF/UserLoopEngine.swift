@@ -70,7 +70,7 @@ final class UserLoopEngine {
             }
         }
         statistics.syscalls += 1
-        if result > 0 { statistics.sqesSubmitted += Int(result) }
+        if result > 0 { statistics.sqesSubmitted! += Int(result) }
         // Inline completions (NOPs, ...) are in the CQ when submit_sqes returns, as in the kernel.
         regions.syncIn()
         trace?.submissions.append((offered, result))

@@ -39,7 +39,7 @@ struct LoopReport {
             "program": program, "mode": mode.rawValue, "result": Int(returnCode),
             "statistics": [
                 "steps": statistics.steps as Any, "waits": statistics.waits as Any,
-                "syscalls": statistics.syscalls, "sqes_submitted": statistics.sqesSubmitted,
+                "syscalls": statistics.syscalls, "sqes_submitted": statistics.sqesSubmitted as Any,
                 "cqes_produced": statistics.cqesProduced,
             ] as [String: Any],
             "globals": globals.map { g -> [String: Any] in
