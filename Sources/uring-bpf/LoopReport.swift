@@ -9,6 +9,16 @@ struct LoopReport {
     var result: Result<LoopStatistics, LoopError>
     var statistics: LoopStatistics
     var globals: [LoopGlobal]
+    /// The MEM region's user address range, so pointers into it print as `@mem+N` (the same in every run).
+    var mem: Range<UInt64>?
+
+    /// `@mem+N` for a pointer into MEM, else the formatted value.
+    func value(_ g: LoopGlobal) -> String {
+        if g.size == 8, let v = g.integer.map({ UInt64(bitPattern: $0) }), let mem, mem.contains(v) {
+            return v == mem.lowerBound ? "@mem" : "@mem+\(v - mem.lowerBound)"
+        }
+        return g.formattedValue
+    }
 
     /// 0, or the negative errno of the run.
     var returnCode: Int32 {
@@ -29,7 +39,7 @@ struct LoopReport {
         }
         lines.append("  \(statistics)")
         for g in globals {
-            lines.append("  \(g.section) \(g.name) = \(g.formattedValue)")
+            lines.append("  \(g.section) \(g.name) = \(value(g))")
         }
         return lines.joined(separator: "\n")
     }
@@ -44,7 +54,11 @@ struct LoopReport {
             ] as [String: Any],
             "globals": globals.map { g -> [String: Any] in
                 var entry: [String: Any] = ["section": g.section, "name": g.name, "size": g.size]
-                if let v = g.integer { entry["value"] = g.isSigned ? Int(v) : Int(truncatingIfNeeded: v) } else {
+                if value(g).hasPrefix("@mem") {
+                    entry["value"] = value(g)
+                } else if let v = g.integer {
+                    entry["value"] = g.isSigned ? Int(v) : Int(truncatingIfNeeded: v)
+                } else {
                     entry["bytes"] = g.bytes.map { String(format: "%02x", $0) }.joined()
                 }
                 return entry

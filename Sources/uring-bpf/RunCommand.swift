@@ -85,7 +85,11 @@ struct RunCommand: ParsableCommand {
             try Data(bytes: mem.baseAddress!, count: mem.count).write(to: URL(fileURLWithPath: memOut))
         }
         let report = LoopReport(program: title, mode: loop.mode, result: result, statistics: loop.lastStatistics,
-                                globals: loop.globals?.all ?? [])
+                                globals: loop.globals?.all ?? [],
+                                mem: loop.memoryRegion.map { m in
+                                    let base = UInt64(UInt(bitPattern: m.baseAddress))
+                                    return base..<(base + UInt64(m.count))
+                                })
         print(json ? report.json : report.text)
         if report.returnCode != 0 { throw ExitCode(1) }
     }

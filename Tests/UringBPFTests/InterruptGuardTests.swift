@@ -6,8 +6,8 @@ import Testing
 
 nonisolated(unsafe) private var applicationHandlerCalls = 0
 
-@Suite("Signals interrupt a userspace loop", .serialized)
-struct InterruptGuardTests {
+/// Part of `LoopSignalTests` (one serialized suite), since signal dispositions are process-wide.
+extension LoopSignalTests {
     @Test func signalSetsTheFlagAndChainsTheApplicationsHandler() {
         var app = SignalAction()
         app.__sigaction_handler.sa_handler = { _ in applicationHandlerCalls += 1 }

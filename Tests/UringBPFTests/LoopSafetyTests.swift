@@ -48,18 +48,19 @@ struct LoopSafetyTests {
         #expect(try fault(mode: 1, index: requested - 4) == nil)
     }
 
-    @Test func aProgramThatIsNotSleepableCannotSubmit() throws {
+    @Test(arguments: loopModes)
+    func aProgramThatIsNotSleepableCannotSubmit(mode: LoopMode) throws {
         #expect {
-            _ = try userLoop("not_sleepable")
+            _ = try userLoop("not_sleepable", mode: mode)
         } throws: { error in
             let text = "\(error)"
             return text.contains("must be sleepable") && text.contains("bpf_io_uring_submit_sqes")
         }
     }
 
-    @Test func kernelModeNeedsAKernelWithTheStructOps() throws {
+    @Test(.enabled(if: !KernelLoopSupport.probe().available, "this kernel has io_uring_bpf_ops"))
+    func kernelModeNeedsAKernelWithTheStructOps() throws {
         let support = KernelLoopSupport.probe()
-        try #require(!support.available, "this kernel has io_uring_bpf_ops; the VM tests cover kernel mode")
         #expect(support.reason == "this kernel has no io_uring_bpf_ops (needs Linux 7.1+)")
         #expect {
             _ = try userLoop("bpf_nops") { $0.mode = .kernel }
@@ -74,8 +75,9 @@ struct LoopSafetyTests {
 
 @Suite("Base helpers behave as in the kernel")
 struct LoopHelperTests {
-    @Test func mapsAndHelpers() throws {
-        let loop = try userLoop("maps")
+    @Test(arguments: loopModes)
+    func mapsAndHelpers(mode: LoopMode) throws {
+        let loop = try userLoop("maps", mode: mode)
         _ = try loop.run()
         let g = try #require(loop.globals)
         let expected: [String: Int64] = [

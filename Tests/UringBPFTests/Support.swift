@@ -6,10 +6,16 @@ import Foundation
 import Testing
 import UringBPF
 
-/// A user-mode loop for test program `name` with 16 SQ / 32 CQ entries unless `configure` changes them.
-func userLoop(_ name: String, _ configure: (inout LoopOptions) -> Void = { _ in }) throws -> UringLoop {
+/// The modes loops can run in here: user everywhere, and kernel where the kernel has io_uring_bpf_ops (the
+/// 7.x VM). With URING_BPF_REQUIRE_KERNEL_LOOP=1 (set in the VM) kernel mode is required, never skipped.
+let loopModes: [LoopMode] =
+    KernelLoopSupport.probe().available || ProcessInfo.processInfo.environment["URING_BPF_REQUIRE_KERNEL_LOOP"] == "1"
+    ? [.user, .kernel] : [.user]
+
+/// A loop for test program `name` in `mode`, with 16 SQ / 32 CQ entries unless `configure` changes them.
+func userLoop(_ name: String, mode: LoopMode = .user, _ configure: (inout LoopOptions) -> Void = { _ in }) throws -> UringLoop {
     var options = LoopOptions()
-    options.mode = .user
+    options.mode = mode
     configure(&options)
     return try UringLoop(object: try LoopTestPrograms.object(name), options: options)
 }
