@@ -3,7 +3,7 @@ import Testing
 @testable import Uring
 
 /// IORING_REGISTER_MEM_REGION both ways: the loop's MEM region depends on it.
-@Suite(.requiresUring) struct MemoryRegionTests {
+@Suite(.requiresUring, .timeLimit(.minutes(1))) struct MemoryRegionTests {
     @Test(arguments: [MemoryRegionKind.user, .kernel])
     func regionIsMappedZeroedAndWritable(kind: MemoryRegionKind) throws {
         var ring = try IoUring(entries: 8, flags: [.singleIssuer, .deferTaskrun, .noSQArray])
