@@ -72,7 +72,7 @@ let package = Package(
         ),
         .testTarget(
             name: "UringBPFTests",
-            dependencies: ["UringBPF", "Uring", "BPF", "BPFObject", "UringBPFExamples"],
+            dependencies: ["UringBPF", "Uring", "BPF", "BPFObject", "UringBPFExamples", "uring-bpf"],
             exclude: ["Programs"],
             plugins: ["BPFCompilerPlugin"]
         ),

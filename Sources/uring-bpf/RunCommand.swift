@@ -113,9 +113,14 @@ struct RunCommand: ParsableCommand {
 }
 
 /// Sends SIGALRM after `milliseconds` (0 disarms). A no-op handler makes the signal interrupt the
-/// loop (EINTR) instead of killing the process.
+/// loop (EINTR) instead of killing the process; the signal is unblocked in case the parent blocked it
+/// (a spawned process inherits the signal mask).
 func armAlarm(milliseconds: Int) {
     signal(SIGALRM) { _ in }
+    var alarm = sigset_t()
+    sigemptyset(&alarm)
+    sigaddset(&alarm, SIGALRM)
+    sigprocmask(SIG_UNBLOCK, &alarm, nil)
     var timer = itimerval()
     timer.it_value.tv_sec = milliseconds / 1000
     timer.it_value.tv_usec = (milliseconds % 1000) * 1000
