@@ -85,6 +85,18 @@ public struct LoadedKernelObject: ~Copyable {
     /// The fd of the program whose entry function is `name`; borrowed.
     public func programDescriptor(named name: String) -> FileDescriptor? { programs[name]?.value.descriptor }
 
+    /// What the kernel reports about map `name` (type, sizes, flags, BTF ids).
+    public func mapInfo(named name: String) throws(BPFLoaderError) -> BPFMapInfo {
+        guard let map = maps[name] else { throw BPFLoaderError(.usage, "the object has no map \(name)") }
+        do { return try map.value.info() } catch { throw .kernel("get the info of map \(name)", error) }
+    }
+
+    /// What the kernel reports about the program whose entry function is `name` (type, attach BTF id, BTF).
+    public func programInfo(named name: String) throws(BPFLoaderError) -> BPFProgramInfo {
+        guard let program = programs[name] else { throw BPFLoaderError(.usage, "the object has no program \(name)") }
+        do { return try program.value.info() } catch { throw .kernel("get the info of program \(name)", error) }
+    }
+
     /// The fd of the object's BTF in the kernel; borrowed.
     public var btfDescriptor: FileDescriptor { btf.value.descriptor }
 

@@ -167,3 +167,45 @@ struct LoopAttachTests {
         attachment.detach()
     }
 }
+
+@Suite("the loaded object as the kernel sees it", .enabled(if: KernelLoop.enabled, KernelLoop.skipReason))
+struct LoadedObjectShapeTests {
+    @Test("global-data maps, the struct_ops program, the struct_ops map and the link have the kernel-side shape")
+    func shapes() throws {
+        let kernel = try KernelBTF.current()
+        let ops = try kernel.structOps(named: "io_uring_bpf_ops")
+        let object = try TestObjects.example("nops_seq")
+        let btf = try #require(object.btf)
+        let loaded = try KernelObjectLoader(object, name: "nops_seq").load()
+
+        for data in object.maps.compactMap(\.globalData) {
+            let info = try loaded.mapInfo(named: data.sectionName)
+            #expect(info.type == .array && info.keySize == 4 && info.maxEntries == 1)
+            #expect(Int(info.valueSize) == data.initialBytes.count)
+            #expect(info.name == "nops_seq" + data.sectionName)
+            #expect(info.btfKeyTypeID == 0)
+            #expect(info.btfValueTypeID == btf.typeID(named: data.sectionName, kind: .dataSection))
+            #expect(info.flags.contains(.mmapable))
+            #expect(info.flags.contains(.readOnlyProgram) == data.isReadOnly)
+        }
+
+        let program = try loaded.programInfo(named: "nops_seq_step")
+        #expect(program.type == .structOps)
+        #expect(program.attachBTFID == ops.typeID)
+        #expect(program.gplCompatible)
+        #expect(program.btfID != 0)
+
+        let ring = try loopRing()
+        let attachment = try loaded.attach(ringFD: ring.fd)
+        let map = try attachment.mapInfo()
+        #expect(map.type == .structOps && map.keySize == 4 && map.maxEntries == 1)
+        #expect(Int(map.valueSize) == ops.valueSize)
+        #expect(map.btfVMLinuxValueTypeID == ops.valueTypeID)
+        #expect(map.flags == .link)
+        #expect(map.name == "nops_seq_ops")
+        let link = try attachment.linkInfo()
+        #expect(link.type == 9)  // BPF_LINK_TYPE_STRUCT_OPS
+        #expect(link.structOpsMapID == map.id)
+        attachment.detach()
+    }
+}
