@@ -40,12 +40,12 @@ let package = Package(
         .target(
             name: "UringBPFExamples",
             path: "Examples",
-            exclude: ["programs", "include"],
+            exclude: ["programs", "include", "README.md"],
             plugins: ["BPFCompilerPlugin"]
         ),
         .plugin(name: "BPFCompilerPlugin", capability: .buildTool()),
         .target(name: "BPFKernel", dependencies: ["CUringShim", "BPF", "BPFObject", system]),
-        .target(name: "UringBPF", dependencies: ["Uring", "BPF", "BPFObject", "BPFKernel", system]),
+        .target(name: "UringBPF", dependencies: ["CUringShim", "Uring", "BPF", "BPFObject", "BPFKernel", system]),
 
         .executableTarget(
             name: "uring-bpf",
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(
             name: "BPFObjectTests",
             dependencies: ["BPFObject", "UringBPFExamples"],
-            exclude: ["Programs"],
+            exclude: ["Programs", "Fixtures"],
             plugins: ["BPFCompilerPlugin"]
         ),
         .testTarget(
@@ -70,7 +70,12 @@ let package = Package(
             exclude: ["Programs"],
             plugins: ["BPFCompilerPlugin"]
         ),
-        .testTarget(name: "UringBPFTests", dependencies: ["UringBPF", "Uring", "BPF", "BPFObject"]),
+        .testTarget(
+            name: "UringBPFTests",
+            dependencies: ["UringBPF", "Uring", "BPF", "BPFObject"],
+            exclude: ["Programs"],
+            plugins: ["BPFCompilerPlugin"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

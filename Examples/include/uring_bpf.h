@@ -82,6 +82,72 @@ extern int bpf_io_uring_submit_sqes(struct iou_ctx *ctx, __u32 nr) __ksym;
 extern __u8 *bpf_io_uring_get_region(struct iou_ctx *ctx, __u32 region_id,
 				     const size_t rdwr_buf_size) __ksym;
 
+/* ---- BPF helpers (bpf_base_func_proto: what loop_step may call) ---------
+ * Opt-in: #define URING_BPF_HELPERS before including this header (programs
+ * that declare their own helpers keep working). Declared as libbpf does: a
+ * constant function pointer holding the helper's number, so clang emits
+ * `call N`. */
+#ifdef URING_BPF_HELPERS
+static void *(*const bpf_map_lookup_elem)(void *map, const void *key) = (void *)1;
+static long (*const bpf_map_update_elem)(void *map, const void *key, const void *value,
+				   __u64 flags) = (void *)2;
+static long (*const bpf_map_delete_elem)(void *map, const void *key) = (void *)3;
+static __u64 (*const bpf_ktime_get_ns)(void) = (void *)5;
+static long (*const bpf_trace_printk)(const char *fmt, __u32 fmt_size, ...) = (void *)6;
+static __u32 (*const bpf_get_prandom_u32)(void) = (void *)7;
+static __u32 (*const bpf_get_smp_processor_id)(void) = (void *)8;
+/* Calls callback_fn(index, callback_ctx) for index 0..nr_loops-1 until it
+ * returns 1; returns the number of iterations done. callback_fn must be a
+ * static function: long cb(__u32 index, void *ctx). */
+static long (*const bpf_loop)(__u32 nr_loops, void *callback_fn, void *callback_ctx,
+			__u64 flags) = (void *)181;
+
+/* bpf_map_update_elem flags */
+#define BPF_ANY 0
+#define BPF_NOEXIST 1
+#define BPF_EXIST 2
+
+/* bpf_printk("fmt", up to 3 args): the format is a static string in .rodata.
+ * Output goes to the trace pipe (the userspace engine prints it). */
+#define bpf_printk(fmt, ...)                                                       \
+	({                                                                         \
+		static const char ____fmt[] = fmt;                                 \
+		bpf_trace_printk(____fmt, sizeof(____fmt), ##__VA_ARGS__);         \
+	})
+#endif /* URING_BPF_HELPERS */
+
+/* ---- BTF-defined maps (SEC(".maps")), libbpf conventions ----------------
+ * struct { __uint(type, BPF_MAP_TYPE_HASH); __type(key, __u32);
+ *          __type(value, __u64); __uint(max_entries, 8); } name SEC(".maps"); */
+#define __uint(name, val) int (*name)[val]
+#define __type(name, val) typeof(val) *name
+#define __array(name, val) typeof(val) *name[]
+
+enum bpf_map_type {
+	BPF_MAP_TYPE_UNSPEC = 0,
+	BPF_MAP_TYPE_HASH = 1,
+	BPF_MAP_TYPE_ARRAY = 2,
+	BPF_MAP_TYPE_PROG_ARRAY = 3,
+	BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4,
+	BPF_MAP_TYPE_PERCPU_HASH = 5,
+	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
+	BPF_MAP_TYPE_STACK_TRACE = 7,
+	BPF_MAP_TYPE_CGROUP_ARRAY = 8,
+	BPF_MAP_TYPE_LRU_HASH = 9,
+	BPF_MAP_TYPE_LRU_PERCPU_HASH = 10,
+	BPF_MAP_TYPE_LPM_TRIE = 11,
+	BPF_MAP_TYPE_ARRAY_OF_MAPS = 12,
+	BPF_MAP_TYPE_HASH_OF_MAPS = 13,
+	BPF_MAP_TYPE_QUEUE = 22,
+	BPF_MAP_TYPE_STACK = 23,
+	BPF_MAP_TYPE_RINGBUF = 27,
+};
+
+/* map_flags */
+#define BPF_F_NO_PREALLOC (1U << 0)
+#define BPF_F_RDONLY_PROG (1U << 7)
+#define BPF_F_MMAPABLE (1U << 10)
+
 /* ---- io_uring uapi: SQE, CQE, opcodes ---------------------------------- */
 
 struct io_uring_sqe {
@@ -157,9 +223,13 @@ enum {
 #define O_TRUNC 01000
 
 /* errno values the examples report */
+#define ENOENT 2
+#define EIO 5
+#define E2BIG 7
+#define EFAULT 14
+#define EEXIST 17
 #define EINVAL 22
 #define ERANGE 34
-#define EIO 5
 
 /* ---- The CQ region: io_rings header + CQEs (kernel layout) ---------------
  * Offsets inside IOU_REGION_CQ. CQE i lives at

@@ -15,17 +15,25 @@ import Foundation
 public struct BPFObject: Sendable {
     /// An ELF section, for listings.
     public struct SectionSummary: Equatable, Sendable {
+        /// Position in its table (section header index, symbol index, member index).
         public var index: Int
+        /// The name ("" if anonymous).
         public var name: String
+        /// `sh_type` (`SHT_PROGBITS`, `SHT_REL`, ...).
         public var type: UInt32
+        /// Size in bytes.
         public var size: Int
+        /// Holds code (`SHF_EXECINSTR`).
         public var isExecutable: Bool
+        /// Writable at run time (`SHF_WRITE`).
         public var isWritable: Bool
+        /// Occupies memory at run time (`SHF_ALLOC`).
         public var isAllocated: Bool
     }
 
     /// The raw ELF file.
     public let elf: ELFFile
+    /// Every section header, in file order.
     public let sections: [SectionSummary]
     /// The `license` section (e.g. "Dual BSD/GPL"); "" if absent.
     public let license: String
@@ -35,13 +43,16 @@ public struct BPFObject: Sendable {
     public let programs: [BPFProgram]
     /// `.maps` maps first, then global-data maps in section order.
     public let maps: [MapDefinition]
+    /// kfunc, ksym and kconfig externs, in symbol-table order.
     public let externs: [Extern]
+    /// struct_ops variables from `.struct_ops` and `.struct_ops.link`.
     public let structOps: [StructOpsVariable]
     /// The object's BTF with the DATASEC fix-up applied (sizes and offsets
     /// from the ELF), or nil if the object has no `.BTF`.
     public let btf: BTF?
     /// func_info / line_info record sizes from `.BTF.ext` (pass to `BPF_PROG_LOAD`).
     public let functionInfoRecordSize: Int
+    /// Record size of line_info in `.BTF.ext`.
     public let lineInfoRecordSize: Int
     /// Number of CO-RE relocations in `.BTF.ext` (this reader does not apply them).
     public let coreRelocationCount: Int

@@ -38,6 +38,7 @@ public enum BPFObjectError: Error, Equatable, Sendable, CustomStringConvertible 
     /// A required piece is missing (for example BTF for a `.maps` section).
     case missing(what: String, reason: String)
 
+    /// A readable description.
     public var description: String {
         switch self {
         case let .truncated(what, offset, length, available):
@@ -89,6 +90,7 @@ public enum BTFError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A lookup by name found nothing.
     case notFound(String)
 
+    /// A readable description.
     public var description: String {
         switch self {
         case let .truncated(what, offset, length, available):

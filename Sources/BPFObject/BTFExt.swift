@@ -16,14 +16,18 @@ public struct LineInfo: Equatable, Sendable {
     public var instruction: Int
     /// Offsets into the BTF string section, as the kernel wants them.
     public var fileNameOffset: UInt32
+    /// Offset of the source line text in the BTF strings.
     public var lineOffset: UInt32
     /// `line << 10 | column`.
     public var lineColumn: UInt32
+    /// Source file name.
     public var file: String
     /// The source text of the line.
     public var source: String
 
+    /// Source line number (1-based).
     public var line: Int { Int(lineColumn >> 10) }
+    /// Source column (1-based; 0 if unknown).
     public var column: Int { Int(lineColumn & 0x3ff) }
 }
 

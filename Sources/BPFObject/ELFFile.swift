@@ -3,19 +3,32 @@
 public struct ELFFile: Sendable {
     /// One section header.
     public struct Section: Sendable, Equatable {
+        /// Position in its table (section header index, symbol index, member index).
         public var index: Int
+        /// The name ("" if anonymous).
         public var name: String
+        /// `sh_type` (`SHT_PROGBITS`, `SHT_REL`, ...).
         public var type: UInt32
+        /// Flags as stored.
         public var flags: UInt64
+        /// Byte offset (for instructions: the 16-bit jump/memory offset).
         public var offset: Int
+        /// Size in bytes.
         public var size: Int
+        /// `sh_link`: the related section (string table of a symbol table, ...).
         public var link: UInt32
+        /// `sh_info`: for SHT_REL, the section the relocations apply to.
         public var info: UInt32
+        /// Required alignment.
         public var alignment: UInt64
+        /// Size of one entry for table sections.
         public var entrySize: UInt64
 
+        /// Holds code (`SHF_EXECINSTR`).
         public var isExecutable: Bool { flags & ELFFile.SHF_EXECINSTR != 0 }
+        /// Occupies memory at run time (`SHF_ALLOC`).
         public var isAllocated: Bool { flags & ELFFile.SHF_ALLOC != 0 }
+        /// Writable at run time (`SHF_WRITE`).
         public var isWritable: Bool { flags & ELFFile.SHF_WRITE != 0 }
         /// SHT_NOBITS (`.bss`): occupies no file bytes.
         public var hasNoBits: Bool { type == ELFFile.SHT_NOBITS }
@@ -23,9 +36,13 @@ public struct ELFFile: Sendable {
 
     /// One symbol table entry.
     public struct Symbol: Sendable, Equatable {
+        /// Position in its table (section header index, symbol index, member index).
         public var index: Int
+        /// The name ("" if anonymous).
         public var name: String
+        /// The value (for symbols: `st_value`, a byte offset in its section).
         public var value: UInt64
+        /// Size in bytes.
         public var size: UInt64
         /// STT_* (low 4 bits of st_info).
         public var type: UInt8
@@ -33,12 +50,18 @@ public struct ELFFile: Sendable {
         public var binding: UInt8
         /// STV_* (low 2 bits of st_other).
         public var visibility: UInt8
+        /// Index of the section the symbol is defined in (0: undefined).
         public var sectionIndex: Int
 
+        /// Not defined in this object (an extern).
         public var isUndefined: Bool { sectionIndex == 0 }
+        /// `STT_FUNC`.
         public var isFunction: Bool { type == ELFFile.STT_FUNC }
+        /// `STT_SECTION`: stands for its section; addends live in the instruction.
         public var isSection: Bool { type == ELFFile.STT_SECTION }
+        /// `STB_WEAK`.
         public var isWeak: Bool { binding == ELFFile.STB_WEAK }
+        /// Global or weak binding.
         public var isGlobal: Bool { binding == ELFFile.STB_GLOBAL || binding == ELFFile.STB_WEAK }
         /// Local or hidden: loaders treat such globals as static.
         public var isStaticLike: Bool {
@@ -50,7 +73,9 @@ public struct ELFFile: Sendable {
     public struct Relocation: Sendable, Equatable {
         /// Byte offset inside the section the relocation applies to.
         public var offset: Int
+        /// `R_BPF_*` relocation type.
         public var type: UInt32
+        /// Index of the symbol the relocation refers to.
         public var symbolIndex: Int
     }
 
@@ -64,6 +89,7 @@ public struct ELFFile: Sendable {
 
     /// The whole file.
     public let bytes: [UInt8]
+    /// Every section header, in file order.
     public let sections: [Section]
     /// The symbol table; index 0 is the null symbol.
     public let symbols: [Symbol]
@@ -176,6 +202,12 @@ public struct ELFFile: Sendable {
         self.symbols = symbols
 
         var relocations: [Int: [Relocation]] = [:]
+        // clang emits SHT_REL for BPF; RELA against code would carry addends this reader ignores.
+        for section in sections where section.type == ELFFile.SHT_RELA {
+            if Int(section.info) < sections.count, sections[Int(section.info)].isExecutable {
+                throw .badSection(index: section.index, name: section.name, reason: "SHT_RELA relocations are not supported (expected SHT_REL)")
+            }
+        }
         for section in sections where section.type == ELFFile.SHT_REL {
             let target = Int(section.info)
             guard target < sections.count else {

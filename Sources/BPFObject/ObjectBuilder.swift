@@ -22,8 +22,10 @@ struct ObjectBuilder {
             || name.hasPrefix(".data.") || name.hasPrefix(".rodata.") || name.hasPrefix(".bss.")
     }
 
+    /// `.struct_ops` / `.struct_ops.link`, optionally with libbpf's `?` prefix (do not auto-create).
     static func isStructOpsSection(_ name: String) -> Bool {
-        name == ".struct_ops" || name == ".struct_ops.link"
+        let bare = name.hasPrefix("?") ? String(name.dropFirst()) : name
+        return bare == ".struct_ops" || bare == ".struct_ops.link"
     }
 
     mutating func build() throws(BPFObjectError) {

@@ -22,17 +22,30 @@ public enum RelocationTarget: Equatable, Hashable, Sendable {
 public struct ProgramRelocation: Equatable, Hashable, Sendable {
     /// Index in `BPFProgram.instructions` (the first half of an `lddw`).
     public var instruction: Int
+    /// What it refers to.
     public var target: RelocationTarget
 }
 
 /// A source position for an instruction, from `.BTF.ext` line_info.
 public struct SourceLocation: Equatable, Sendable, CustomStringConvertible {
+    /// Source file name.
     public var file: String
+    /// Source line number (1-based).
     public var line: Int
+    /// Source column (1-based; 0 if unknown).
     public var column: Int
     /// The text of the source line.
     public var source: String
+    /// A readable description.
     public var description: String { "\(file):\(line):\(column)" }
+}
+
+/// A function inside a linked program: the entry function or an appended subprogram.
+public struct ProgramFunction: Equatable, Hashable, Sendable {
+    /// The name ("" if anonymous).
+    public var name: String
+    /// Index of its first instruction in `BPFProgram.instructions`.
+    public var instruction: Int
 }
 
 /// One program: an entry function of an executable section with every
@@ -51,7 +64,7 @@ public struct BPFProgram: Equatable, Sendable {
     /// Every relocated instruction, in instruction order.
     public var relocations: [ProgramRelocation]
     /// Functions making up the program (entry first) and where each starts.
-    public var functions: [(name: String, instruction: Int)]
+    public var functions: [ProgramFunction]
     /// func_info for the kernel (`prog_btf_fd`), one per function.
     public var functionInfo: [FunctionInfo]
     /// line_info for the kernel, sorted by instruction.
@@ -75,11 +88,28 @@ public struct BPFProgram: Equatable, Sendable {
         functions.filter { $0.instruction <= index }.max { $0.instruction < $1.instruction }?.name
     }
 
-    public static func == (a: BPFProgram, b: BPFProgram) -> Bool {
-        a.name == b.name && a.sectionName == b.sectionName && a.isSleepable == b.isSleepable
-            && a.instructions == b.instructions && a.relocations == b.relocations
-            && a.functions.map(\.name) == b.functions.map(\.name)
-            && a.functions.map(\.instruction) == b.functions.map(\.instruction)
-            && a.functionInfo == b.functionInfo && a.lineInfo == b.lineInfo
+    /// func_info as `BPF_PROG_LOAD` takes it: `{insn_off, type_id}` records of 8
+    /// bytes, little-endian, `insn_off` in instructions.
+    public var functionInfoBytes: [UInt8] {
+        var w = ByteWriter()
+        for f in functionInfo {
+            w.u32(UInt32(f.instruction))
+            w.u32(f.typeID)
+        }
+        return w.bytes
+    }
+
+    /// line_info as `BPF_PROG_LOAD` takes it: `{insn_off, file_name_off, line_off,
+    /// line_col}` records of 16 bytes; the string offsets refer to the object's BTF
+    /// (also valid in `BPFObject.kernelBTF()`, which keeps the string table).
+    public var lineInfoBytes: [UInt8] {
+        var w = ByteWriter()
+        for l in lineInfo {
+            w.u32(UInt32(l.instruction))
+            w.u32(l.fileNameOffset)
+            w.u32(l.lineOffset)
+            w.u32(l.lineColumn)
+        }
+        return w.bytes
     }
 }

@@ -190,7 +190,7 @@ extension ObjectBuilder {
         var instructions: [RawInstruction] = []
         var relocations: [ProgramRelocation] = []
         var placed: [String: Int] = [:]
-        var members: [(name: String, instruction: Int)] = []
+        var members: [ProgramFunction] = []
         var functionInfo: [FunctionInfo] = []
         var lineInfo: [LineInfo] = []
         var queue: [(Function, Int)] = []
@@ -201,7 +201,7 @@ extension ObjectBuilder {
             let base = instructions.count
             placed[key] = base
             instructions += f.instructions
-            members.append((f.name, base))
+            members.append(ProgramFunction(name: f.name, instruction: base))
             functionInfo += f.functionInfo.map { FunctionInfo(instruction: $0.instruction + base, typeID: $0.typeID) }
             lineInfo += f.lineInfo.map { var l = $0; l.instruction += base; return l }
             queue.append((f, base))

@@ -5,12 +5,15 @@
 /// This module does no decoding beyond what relocation needs; the `BPF`
 /// module owns the instruction set.
 public struct RawInstruction: Equatable, Hashable, Sendable {
+    /// The opcode byte (class, size/operation, source bits).
     public var opcode: UInt8
     /// Destination register (low nibble of byte 1).
     public var dst: UInt8
     /// Source register (high nibble of byte 1); also carries `BPF_PSEUDO_*` markers.
     public var src: UInt8
+    /// Byte offset (for instructions: the 16-bit jump/memory offset).
     public var offset: Int16
+    /// The 32-bit immediate.
     public var imm: Int32
 
     public init(opcode: UInt8, dst: UInt8 = 0, src: UInt8 = 0, offset: Int16 = 0, imm: Int32 = 0) {

@@ -8,21 +8,12 @@
 #ifndef __NR_io_uring_setup
 #define __NR_io_uring_setup 425
 #endif
-#ifndef __NR_io_uring_enter
-#define __NR_io_uring_enter 426
-#endif
 #ifndef __NR_io_uring_register
 #define __NR_io_uring_register 427
 #endif
 
 int cus_io_uring_setup(uint32_t entries, void *params) {
     long r = syscall(__NR_io_uring_setup, entries, params);
-    return r < 0 ? -errno : (int)r;
-}
-
-int cus_io_uring_enter(int fd, uint32_t to_submit, uint32_t min_complete,
-                       uint32_t flags, const void *arg, size_t argsz) {
-    long r = syscall(__NR_io_uring_enter, fd, to_submit, min_complete, flags, arg, argsz);
     return r < 0 ? -errno : (int)r;
 }
 

@@ -37,7 +37,9 @@ import SystemPackage
 
 /// Completion flags (`IORING_CQE_F_*`).
 public struct CompletionFlags: OptionSet, Hashable, Sendable {
+    /// The raw bits.
     public var rawValue: UInt32
+    /// The set with these raw bits.
     @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
     /// The upper 16 bits of the flags hold a selected buffer id.

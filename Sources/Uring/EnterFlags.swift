@@ -1,6 +1,8 @@
 /// Flags for `io_uring_enter(2)` (`IORING_ENTER_*`).
 public struct EnterFlags: OptionSet, Hashable, Sendable {
+    /// The raw bits.
     public var rawValue: UInt32
+    /// The set with these raw bits.
     @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
     /// Wait for `minComplete` completions (and flush overflowed ones).

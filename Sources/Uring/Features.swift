@@ -1,6 +1,8 @@
 /// What the running kernel's io_uring can do, reported by `io_uring_setup(2)` (`IORING_FEAT_*`).
 public struct Features: OptionSet, Hashable, Sendable, CustomStringConvertible {
+    /// The raw bits.
     public var rawValue: UInt32
+    /// The set with these raw bits.
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 
     /// SQ and CQ rings share one mapping.
@@ -59,5 +61,6 @@ public struct Features: OptionSet, Hashable, Sendable, CustomStringConvertible {
             + (0..<32).filter { unknown & (1 << $0) != 0 }.map { "1<<\($0)" }
     }
 
+    /// `[SINGLE_MMAP, NODROP, …]`.
     public var description: String { "[" + kernelNames.joined(separator: ", ") + "]" }
 }

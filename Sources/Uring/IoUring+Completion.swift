@@ -89,7 +89,8 @@ extension IoUring {
     @inlinable
     public func flushCompletions() throws(UringError) {
         do {
-            try enter(toSubmit: 0, minComplete: 0, flags: .getEvents)
+            _ = try Self.enter(enterFD, toSubmit: 0, minComplete: 0, flags: 1 | enterFlagsBase,  // GETEVENTS
+                               argument: nil, argumentSize: 0, setupFlags: setupFlags)
         } catch where error.errno == .interrupted || error.errno == .resourceTemporarilyUnavailable
             || error.errno == .resourceBusy {
             // liburing treats these as "try again later" when only flushing.

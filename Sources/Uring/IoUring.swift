@@ -22,6 +22,8 @@ public struct IoUring: ~Copyable {
     /// The completion queue.
     public var completionQueue: CompletionQueue
 
+    /// The setup flags, kept apart from ``parameters`` so hot paths read one word, not the whole struct.
+    @usableFromInline let setupFlags: SetupFlags
     @usableFromInline var enterFD: Int32
     @usableFromInline var enterFlagsBase: UInt32
     /// Registered ring index, once ``registerRingFD()`` succeeded.
@@ -34,7 +36,7 @@ public struct IoUring: ~Copyable {
     var bufferRings: [BufferRing] = []
 
     /// The setup flags this ring was created with.
-    @inlinable public var flags: SetupFlags { SetupFlags(rawValue: parameters.rawFlags) }
+    @inlinable public var flags: SetupFlags { setupFlags }
     /// The kernel's io_uring features.
     public var features: Features { parameters.features }
     /// Number of SQ entries.
@@ -109,6 +111,7 @@ public struct IoUring: ~Copyable {
         }
         fd = FileDescriptor(rawValue: ringFD)
         self.parameters = params
+        setupFlags = flags
         enterFD = ringFD
         enterFlagsBase = 0
         ringsBase = rings

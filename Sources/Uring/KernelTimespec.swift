@@ -1,7 +1,9 @@
 /// `struct __kernel_timespec`: the 16-byte time value timeouts use.
 @frozen
 public struct KernelTimespec: Hashable, Sendable {
+    /// Whole seconds.
     public var seconds: Int64
+    /// Nanoseconds (0..<1_000_000_000).
     public var nanoseconds: Int64
 
     /// A time of `seconds` plus `nanoseconds`.

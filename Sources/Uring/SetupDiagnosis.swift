@@ -55,6 +55,12 @@ enum SetupDiagnosis {
         case .invalidArgument:
             let requested = parameters.flags
             for (flag, _, kernelName) in SetupFlags.allNamed where requested.contains(flag) {
+                let missing = flag.prerequisites.subtracting(requested)
+                if !missing.isEmpty, IoUring.setupError(for: flag) == nil {
+                    return "\(kernelName) needs \(missing.kernelNames.joined(separator: " and "))"
+                }
+            }
+            for (flag, _, kernelName) in SetupFlags.allNamed where requested.contains(flag) {
                 if IoUring.setupError(for: flag) == .invalidArgument {
                     return "this kernel does not support \(kernelName)"
                 }

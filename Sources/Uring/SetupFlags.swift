@@ -1,6 +1,8 @@
 /// Flags for `io_uring_setup(2)` (`IORING_SETUP_*`).
 public struct SetupFlags: OptionSet, Hashable, Sendable, CustomStringConvertible {
+    /// The raw bits.
     public var rawValue: UInt32
+    /// The set with these raw bits.
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 
     /// Busy-poll for completions (`IORING_SETUP_IOPOLL`).

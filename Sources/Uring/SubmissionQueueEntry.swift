@@ -74,7 +74,9 @@ public struct SubmissionQueueEntry: Hashable, Sendable {
 
 /// Per-SQE flags (`IOSQE_*`).
 public struct SubmissionFlags: OptionSet, Hashable, Sendable {
+    /// The raw bits.
     public var rawValue: UInt8
+    /// The set with these raw bits.
     @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     /// `fd` is an index into the registered file table.

@@ -1,2 +1,91 @@
 // bpf_conformance plugin: see ../shared/docs/bpf-conformance.md.
-print("not yet")
+//
+//   bpf-conformance-plugin [<memory hex>] [--interpret] [--elf]  < program hex
+//   bpf-conformance-plugin --assemble  < uBPF assembly        (prints the program hex; for Scripts/conformance)
+//
+// Memory and program are hex bytes ("aa  bb  "); prints r0 in hex and exits 0, or prints one error line and exits 1.
+import BPF
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+func fail(_ message: String) -> Never {
+    let line = message + "\n"
+    _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+    exit(1)
+}
+
+func parseHex(_ text: some StringProtocol, what: String) -> [UInt8] {
+    var bytes: [UInt8] = []
+    for token in text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }) {
+        guard let byte = UInt8(token, radix: 16) else { fail("invalid \(what) byte '\(token)'") }
+        bytes.append(byte)
+    }
+    return bytes
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+if arguments == ["--assemble"] {
+    var source = ""
+    while let line = readLine(strippingNewline: false) { source += line }
+    do {
+        let bytes = Instruction.encode(try Assembler.assemble(source))
+        print(bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) + "  " }.joined())
+        exit(0)
+    } catch {
+        fail("Failed to assemble: \(error)")
+    }
+}
+var memoryBytes: [UInt8] = []
+if let first = arguments.first, !first.hasPrefix("--") {
+    memoryBytes = parseHex(first, what: "memory")
+    arguments.removeFirst()
+}
+for option in arguments {
+    switch option {
+    case "--interpret", "--interpreter": break
+    case "--elf": fail("ELF input is not supported by this plugin (the BPF engine takes raw bytecode)")
+    default: fail("unknown option '\(option)'")
+    }
+}
+
+var input = ""
+while let line = readLine(strippingNewline: false) { input += line }
+let bytecode = parseHex(input, what: "program")
+
+let program: Program
+do {
+    // The suite divides by immediate zero on purpose; the ISA defines the result.
+    program = try Program(bytecode: bytecode, validator: Validator(allowsDivisionByImmediateZero: true))
+} catch {
+    fail("Failed to load code: \(error)")
+}
+
+var functions = HostFunctions()
+// Helper 5 as in uBPF's plugin ("unwind"): returns r1; a zero result stops the program with r0 = 0.
+functions.registerHelper(id: 5, name: "unwind") { call in
+    if call.r1 == 0 { call.stopRun() }
+    return call.r1
+}
+
+let interpreter = Interpreter(program: program, functions: functions)
+let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: max(memoryBytes.count, 1), alignment: 16)
+defer { memory.deallocate() }
+memory.copyBytes(from: memoryBytes)
+var r1: UInt64 = 0
+if !memoryBytes.isEmpty {
+    let region = UnsafeMutableRawBufferPointer(rebasing: memory[0..<memoryBytes.count])
+    interpreter.memory.grant(MemoryRegion(name: "mem", buffer: region, permissions: .readWrite))
+    r1 = UInt64(UInt(bitPattern: memory.baseAddress))
+}
+do {
+    let r0 = try interpreter.run(r1, UInt64(memoryBytes.count))
+    print(String(r0, radix: 16))
+} catch {
+    fail(error.description)
+}

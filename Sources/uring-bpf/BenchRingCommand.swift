@@ -14,10 +14,10 @@ struct BenchRingCommand: ParsableCommand {
     )
 
     @Option(help: "NOPs per trial and implementation.")
-    var nops: Int = 1_000_000
+    var nops: Int = 500_000
 
     @Option(help: "Trials per implementation and batch size; the best trial counts.")
-    var trials: Int = 5
+    var trials: Int = 9
 
     @Option(help: "NOPs per io_uring_enter (repeatable).")
     var batch: [UInt32] = [1, 32]
@@ -32,9 +32,15 @@ struct BenchRingCommand: ParsableCommand {
             // Warm up both, then alternate so machine noise hits both sides alike.
             _ = try cLoop(entries: entries, batch: batch, rounds: rounds / 10 + 1)
             _ = try swiftNopLoop(entries: entries, batch: batch, rounds: rounds / 10 + 1)
-            for _ in 0..<trials {
-                best.c = min(best.c, try cLoop(entries: entries, batch: batch, rounds: rounds))
-                best.swift = min(best.swift, try swiftNopLoop(entries: entries, batch: batch, rounds: rounds))
+            for trial in 0..<trials {
+                // Alternate which side goes first so neither always runs on a warmer (or noisier) machine.
+                if trial % 2 == 0 {
+                    best.c = min(best.c, try cLoop(entries: entries, batch: batch, rounds: rounds))
+                    best.swift = min(best.swift, try swiftNopLoop(entries: entries, batch: batch, rounds: rounds))
+                } else {
+                    best.swift = min(best.swift, try swiftNopLoop(entries: entries, batch: batch, rounds: rounds))
+                    best.c = min(best.c, try cLoop(entries: entries, batch: batch, rounds: rounds))
+                }
             }
             let count = Double(rounds) * Double(batch)
             let cPerNop = Double(best.c) / count

@@ -51,7 +51,7 @@ struct ObjdumpCommand: ParsableCommand {
             bytes = e.bytes
             title = e.objectPath
         } else if let file {
-            guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+            guard let data = FileManager.default.contents(atPath: file) else { throw ObjdumpError("cannot read \(file)") }
             bytes = [UInt8](data)
             title = file
         } else {
@@ -59,17 +59,19 @@ struct ObjdumpCommand: ParsableCommand {
         }
         let object: BPFObject
         do { object = try BPFObject(bytes: bytes) } catch {
-            throw ValidationError("\(title): \(error)")
+            throw ObjdumpError("\(title): \(error)")
         }
         print(ObjectListing(object: object, title: title, disassemble: !noDisassembly).render(), terminator: "")
     }
 
     func dumpBTF(path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ObjdumpError("cannot read \(path)") }
         let bytes = [UInt8](data)
         let clock = ContinuousClock()
         var parsed: BTF? = nil
-        let elapsed = try clock.measure { parsed = try BTF(bytes: bytes) }
+        let elapsed = try clock.measure {
+            do { parsed = try BTF(bytes: bytes) } catch { throw ObjdumpError("\(path): \(error)") }
+        }
         let btf = parsed!
         print("\(path): \(bytes.count) bytes, \(btf.typeCount - 1) types, parsed in \(elapsed)")
         for name in find {
@@ -89,6 +91,12 @@ struct ObjdumpCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// A failure reading the input: printed as is, without the usage text.
+struct ObjdumpError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Renders an object as text (kept apart from argument parsing so it reads top to bottom).

@@ -83,6 +83,18 @@ struct BTFTests {
         #expect(btf.typeID(named: "io_uring_bpf_op") == nil)
     }
 
+    @Test("the committed fixture file Fixtures/io_uring_7.2.btf is the writer's output")
+    func committedFixture() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/io_uring_7.2.btf").path
+        let blob = try IoUringBTFFixture.blob()
+        if ProcessInfo.processInfo.environment["BPFOBJECT_WRITE_FIXTURES"] != nil {
+            try Data(blob).write(to: URL(fileURLWithPath: path))
+        }
+        let committed = try #require(FileManager.default.contents(atPath: path), "regenerate with BPFOBJECT_WRITE_FIXTURES=1 swift test")
+        #expect([UInt8](committed) == blob)
+        #expect(try BTF(contentsOf: path).typeID(named: "bpf_struct_ops_io_uring_bpf_ops") == 13)
+    }
+
     @Test("decode → encode → decode is the identity for every object's BTF and the fixture")
     func roundTrip() throws {
         var blobs = try [IoUringBTFFixture.blob()]

@@ -107,6 +107,23 @@ struct ExampleObjectTests {
         #expect(step.relocations.contains { $0.instruction > start && $0.target == .globalData(section: ".bss", offset: try! #require(object.globalData(".bss")?.variable(named: "reads")?.offset)) })
     }
 
+    @Test("func_info and line_info in the kernel's record format, valid against kernelBTF()")
+    func kernelInfoRecords() throws {
+        let object = try Objects.example("copy_file")
+        let step = try #require(object.program(named: "copy_file_step"))
+        #expect(object.functionInfoRecordSize == 8 && object.lineInfoRecordSize == 16)
+        let funcs = step.functionInfoBytes, lines = step.lineInfoBytes
+        #expect(funcs.count == 8 * step.functionInfo.count && lines.count == 16 * step.lineInfo.count)
+        func u32(_ b: [UInt8], _ o: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(b[o + $1]) << (8 * UInt32($1)) } }
+        #expect(u32(funcs, 8) == UInt32(step.functions[1].instruction))
+        let kernel = try BTF(bytes: object.kernelBTF())
+        #expect(kernel.name(of: u32(funcs, 12)) == "next_request")
+        for i in 0..<step.lineInfo.count {
+            #expect(kernel.string(at: u32(lines, 16 * i + 4)) == step.lineInfo[i].file)
+            #expect(kernel.string(at: u32(lines, 16 * i + 8)) == step.lineInfo[i].source)
+        }
+    }
+
     @Test("the embedded bytes are the object the plugin wrote")
     func pluginOutput() throws {
         for example in UringBPFExamples.all {

@@ -127,6 +127,19 @@ import Testing
         #expect(try ring.popCompletion() == nil)
     }
 
+    @Test func submitContentsOfPushesAndSubmitsOneBatch() throws {
+        var ring = try IoUring(entries: 8, flags: [.singleIssuer, .deferTaskrun, .noSQArray])
+        for lap in 0..<3 {
+            let shadow = (0..<5).map { Nop().build().withUserData(UInt64(lap * 10 + $0)) }
+            let submitted = try shadow.withUnsafeBufferPointer { try ring.submit(contentsOf: $0) }
+            #expect(submitted == 5)
+            try ring.wait(for: 5, timeout: .seconds(5))
+            var seen: [UInt64] = []
+            try ring.forEachCompletion { seen.append($0.userData) }
+            #expect(seen == shadow.map(\.userData))
+        }
+    }
+
     @Test func waitWithTimeoutReturnsNilWhenNothingCompletes() throws {
         var ring = try IoUring(entries: 4)
         let start = now()

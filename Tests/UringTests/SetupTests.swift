@@ -57,11 +57,15 @@ import Testing
     }
 
     @Test func invalidCombinationIsNamed() throws {
-        // TASKRUN_FLAG alone is accepted by itself (with COOP_TASKRUN) but not with SQPOLL's ... use a sure one:
-        // DEFER_TASKRUN without SINGLE_ISSUER is invalid although each flag is supported.
+        // DEFER_TASKRUN without SINGLE_ISSUER is invalid although the kernel supports both.
         let error = #expect(throws: UringError.self) { _ = try IoUring(entries: 8, flags: [.deferTaskrun]) }
         #expect(error?.errno == .invalidArgument)
-        #expect(error?.hint?.contains("DEFER_TASKRUN") == true)
+        #expect(error?.hint == "DEFER_TASKRUN needs SINGLE_ISSUER")
+        // SQPOLL with DEFER_TASKRUN: each works alone, the pair does not.
+        let pair = #expect(throws: UringError.self) {
+            _ = try IoUring(entries: 8, flags: [.sqPoll, .singleIssuer, .deferTaskrun])
+        }
+        #expect(pair?.hint?.contains("combination") == true)
     }
 
     @Test func zeroEntriesFail() {

@@ -24,6 +24,25 @@ import Testing
         #expect(Array(received.prefix(message.count)) == message)
     }
 
+    @Test func partialRecvReportsSocketNonEmpty() throws {
+        var ring = try IoUring(entries: 4)
+        let (a, b) = try socketPair()
+        defer { try? a.close(); try? b.close() }
+        _ = try [UInt8](repeating: 7, count: 100).withUnsafeBytes { try a.write($0) }
+        var buffer = [UInt8](repeating: 0, count: 10)
+        let first = try buffer.withUnsafeMutableBytes { bytes in
+            try run(&ring, [Recv(socket: .fd(b), buffer: bytes.baseAddress, length: 10).build()])
+        }
+        #expect(first.first?.result == 10)
+        #expect(first.first?.flags.contains(.socketNonEmpty) == true, "90 bytes are still queued")
+        var rest = [UInt8](repeating: 0, count: 200)
+        let second = try rest.withUnsafeMutableBytes { bytes in
+            try run(&ring, [Recv(socket: .fd(b), buffer: bytes.baseAddress, length: 200).build()])
+        }
+        #expect(second.first?.result == 90)
+        #expect(second.first?.flags.contains(.socketNonEmpty) == false)
+    }
+
     @Test func sendmsgRecvmsg() throws {
         var ring = try IoUring(entries: 8)
         let (a, b) = try socketPair()

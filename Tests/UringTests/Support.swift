@@ -53,7 +53,7 @@ final class TemporaryFile {
         var template = Array("/tmp/uring-test-XXXXXX".utf8CString)
         let raw = mkstemp(&template)
         guard raw >= 0 else { throw Errno(rawValue: errno) }
-        path = String(cString: template)
+        path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         fd = FileDescriptor(rawValue: raw)
         if !contents.isEmpty {
             _ = try contents.withUnsafeBytes { try fd.write(toAbsoluteOffset: 0, $0) }
@@ -79,7 +79,7 @@ final class TemporaryDirectory {
     init() throws {
         var template = Array("/tmp/uring-dir-XXXXXX".utf8CString)
         guard mkdtemp(&template) != nil else { throw Errno(rawValue: errno) }
-        path = String(cString: template)
+        path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
     func file(_ name: String) -> String { path + "/" + name }

@@ -297,10 +297,15 @@ public struct BTF: Sendable {
 
     /// A member of a STRUCT/UNION, located.
     public struct MemberInfo: Equatable, Sendable {
+        /// Position in its table (section header index, symbol index, member index).
         public var index: Int
+        /// The name ("" if anonymous).
         public var name: String
+        /// The member's type ID.
         public var type: UInt32
+        /// Offset in bits from the start of the struct.
         public var bitOffset: UInt32
+        /// Bitfield width in bits, 0 for ordinary members.
         public var bitfieldSize: UInt8
         /// Byte offset (bitOffset / 8).
         public var offset: Int { Int(bitOffset / 8) }

@@ -4,6 +4,7 @@
 public enum BTFRewrites {
     /// Where a global variable lives, from the ELF symbol table.
     public struct SymbolPlacement: Equatable, Sendable {
+        /// Byte offset (for instructions: the 16-bit jump/memory offset).
         public var offset: UInt32
         /// Local or hidden symbol: the VAR becomes static.
         public var isStatic: Bool

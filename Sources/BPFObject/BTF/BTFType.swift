@@ -40,13 +40,16 @@ public enum BTFKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
 
 /// Linkage of a FUNC or VAR (`BTF_FUNC_*` / `BTF_VAR_*`).
 public struct BTFLinkage: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The raw kernel value.
     public var rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// Static (file-local).
     public static let `static` = BTFLinkage(rawValue: 0)
     /// Global (for a VAR: global allocated).
     public static let global = BTFLinkage(rawValue: 1)
     /// Extern (a kfunc or ksym the loader resolves).
     public static let extern = BTFLinkage(rawValue: 2)
+    /// A readable description.
     public var description: String {
         switch rawValue {
         case 0: return "static"
@@ -60,8 +63,11 @@ public struct BTFLinkage: RawRepresentable, Hashable, Sendable, CustomStringConv
 /// A STRUCT or UNION member as stored: `offset` is in bits, and when the
 /// type's kind flag is set, its top 8 bits are the bitfield size.
 public struct BTFMember: Equatable, Sendable {
+    /// The name ("" if anonymous).
     public var name: String
+    /// The member's type ID.
     public var type: UInt32
+    /// Bit offset as stored (with the bitfield size in the top 8 bits when the kind flag is set).
     public var rawOffset: UInt32
     public init(name: String, type: UInt32, rawOffset: UInt32) {
         self.name = name
@@ -72,7 +78,9 @@ public struct BTFMember: Equatable, Sendable {
 
 /// An ENUM or ENUM64 value.
 public struct BTFEnumerator: Equatable, Sendable {
+    /// The name ("" if anonymous).
     public var name: String
+    /// The value (for symbols: `st_value`, a byte offset in its section).
     public var value: Int64
     public init(name: String, value: Int64) {
         self.name = name
@@ -83,7 +91,9 @@ public struct BTFEnumerator: Equatable, Sendable {
 /// A FUNC_PROTO parameter (unnamed parameters have an empty name; a trailing
 /// parameter of type 0 means `...`).
 public struct BTFParameter: Equatable, Sendable {
+    /// The name ("" if anonymous).
     public var name: String
+    /// The parameter's type ID (0 for a trailing `...`).
     public var type: UInt32
     public init(name: String, type: UInt32) {
         self.name = name
@@ -93,8 +103,11 @@ public struct BTFParameter: Equatable, Sendable {
 
 /// One entry of a DATASEC: a VAR (or FUNC in `.ksyms`) at a byte offset.
 public struct BTFVariableSection: Equatable, Sendable {
+    /// The VAR (or FUNC) type ID.
     public var type: UInt32
+    /// Byte offset (for instructions: the 16-bit jump/memory offset).
     public var offset: UInt32
+    /// Size in bytes.
     public var size: UInt32
     public init(type: UInt32, offset: UInt32, size: UInt32) {
         self.type = type
@@ -129,9 +142,13 @@ public struct BTFType: Equatable, Sendable {
         case declTag(type: UInt32, componentIndex: Int32)
     }
 
+    /// What kind of entity this is.
     public var kind: BTFKind
+    /// The name ("" if anonymous).
     public var name: String
+    /// The kind flag bit (signed enum, union forward, bitfield encoding, attribute tag).
     public var kindFlag: Bool
+    /// The kind-specific part.
     public var body: Body
 
     public init(kind: BTFKind, name: String = "", kindFlag: Bool = false, body: Body) {

@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Accepts a connection (`IORING_OP_ACCEPT`), like accept4(2); the result is the new fd (or fixed slot).
 public struct Accept: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .accept }
     /// The listening socket.
     public var socket: FileTarget

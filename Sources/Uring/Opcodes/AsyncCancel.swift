@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Cancels pending requests (`IORING_OP_ASYNC_CANCEL`); the result is 0, -ENOENT or -EALREADY (or a count with ``all``).
 public struct AsyncCancel: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .asyncCancel }
     /// What to match.
     public var key: Key

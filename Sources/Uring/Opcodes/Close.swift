@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Closes a descriptor or empties a registered file slot (`IORING_OP_CLOSE`).
 public struct Close: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .close }
     /// The descriptor, or the fixed slot to empty.
     public var file: FileTarget

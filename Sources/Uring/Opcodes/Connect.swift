@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Connects a socket (`IORING_OP_CONNECT`), like connect(2).
 public struct Connect: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .connect }
     /// The socket.
     public var socket: FileTarget

@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Declares an access pattern for file data (`IORING_OP_FADVISE`), like posix_fadvise(2).
 public struct Fadvise: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .fadvise }
     /// The file.
     public var file: FileTarget

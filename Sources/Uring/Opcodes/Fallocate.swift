@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Allocates or punches file space (`IORING_OP_FALLOCATE`), like fallocate(2).
 public struct Fallocate: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .fallocate }
     /// The file.
     public var file: FileTarget

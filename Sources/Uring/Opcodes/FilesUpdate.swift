@@ -1,5 +1,6 @@
 /// Updates registered file slots from the ring (`IORING_OP_FILES_UPDATE`); the result is how many were updated.
 public struct FilesUpdate: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .filesUpdate }
     /// The new descriptors (-1 clears a slot).
     public var descriptors: UnsafeMutablePointer<Int32>?

@@ -1,5 +1,6 @@
 /// Turns a registered file into a normal descriptor (`IORING_OP_FIXED_FD_INSTALL`); the result is the fd.
 public struct FixedFdInstall: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .fixedFDInstall }
     /// The registered slot.
     public var slot: UInt32

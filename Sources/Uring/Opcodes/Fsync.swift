@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Flushes a file to storage (`IORING_OP_FSYNC`).
 public struct Fsync: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .fsync }
     /// The file.
     public var file: FileTarget

@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Sets a file's size (`IORING_OP_FTRUNCATE`), like ftruncate(2).
 public struct Ftruncate: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .ftruncate }
     /// The file.
     public var file: FileTarget

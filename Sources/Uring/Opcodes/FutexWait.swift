@@ -1,5 +1,6 @@
 /// Waits on a futex (`IORING_OP_FUTEX_WAIT`), like futex_wait(2); completes when woken.
 public struct FutexWait: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .futexWait }
     /// The futex word.
     public var futex: UnsafeMutableRawPointer?

@@ -1,5 +1,6 @@
 /// Wakes futex waiters (`IORING_OP_FUTEX_WAKE`); the result is how many were woken.
 public struct FutexWake: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .futexWake }
     /// The futex word.
     public var futex: UnsafeMutableRawPointer?

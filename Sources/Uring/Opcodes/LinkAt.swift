@@ -1,5 +1,6 @@
 /// Creates a hard link (`IORING_OP_LINKAT`), like linkat(2).
 public struct LinkAt: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .linkat }
     /// Directory of the existing path.
     public var oldDirectory: Int32

@@ -1,5 +1,6 @@
 /// Bounds the request linked before it in time (`IORING_OP_LINK_TIMEOUT`): that request is cancelled (-ECANCELED) if the time passes first.
 public struct LinkTimeout: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .linkTimeout }
     /// The time.
     public var timespec: UnsafePointer<KernelTimespec>?

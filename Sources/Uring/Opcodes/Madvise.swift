@@ -1,5 +1,6 @@
 /// Declares an access pattern for memory (`IORING_OP_MADVISE`), like madvise(2).
 public struct Madvise: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .madvise }
     /// Start of the range.
     public var memory: UnsafeMutableRawPointer?

@@ -1,5 +1,6 @@
 /// Creates a directory (`IORING_OP_MKDIRAT`), like mkdirat(2).
 public struct MkdirAt: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .mkdirat }
     /// Directory `path` is relative to.
     public var directory: Int32

@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Posts a CQE to another ring, or passes it a registered file (`IORING_OP_MSG_RING`).
 public struct MsgRing: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .msgRing }
     /// The target ring's fd (or its registered file slot).
     public var ring: FileTarget

@@ -1,5 +1,6 @@
 /// Opens a file (`IORING_OP_OPENAT`), like openat(2); the result is the fd (or fixed slot).
 public struct OpenAt: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .openat }
     /// Directory `path` is relative to (`AT_FDCWD` = -100).
     public var directory: Int32

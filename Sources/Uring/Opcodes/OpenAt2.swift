@@ -1,5 +1,6 @@
 /// Opens a file with `struct open_how` (`IORING_OP_OPENAT2`), like openat2(2).
 public struct OpenAt2: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .openat2 }
     /// Directory `path` is relative to (`AT_FDCWD` = -100).
     public var directory: Int32

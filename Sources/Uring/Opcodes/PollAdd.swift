@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Waits for readiness on a descriptor (`IORING_OP_POLL_ADD`); the result is the ready mask.
 public struct PollAdd: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .pollAdd }
     /// The file.
     public var file: FileTarget

@@ -1,5 +1,6 @@
 /// Cancels a poll request by its user data (`IORING_OP_POLL_REMOVE`).
 public struct PollRemove: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .pollRemove }
     /// The poll's `userData`.
     public var target: UInt64

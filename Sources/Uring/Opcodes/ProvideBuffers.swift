@@ -1,5 +1,6 @@
 /// Hands buffers to a classic provided-buffer group (`IORING_OP_PROVIDE_BUFFERS`).
 public struct ProvideBuffers: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .provideBuffers }
     /// Start of the first buffer; the rest follow contiguously.
     public var memory: UnsafeMutableRawPointer?

@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Reads into a buffer (`IORING_OP_READ`), like pread(2).
 public struct Read: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .read }
     /// The file.
     public var file: FileTarget

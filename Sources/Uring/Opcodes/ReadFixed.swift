@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Reads into a registered buffer (`IORING_OP_READ_FIXED`).
 public struct ReadFixed: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .readFixed }
     /// The file.
     public var file: FileTarget

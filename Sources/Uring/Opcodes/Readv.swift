@@ -6,6 +6,7 @@ import Glibc
 
 /// Scatter read (`IORING_OP_READV`), like preadv2(2).
 public struct Readv: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .readv }
     /// The file.
     public var file: FileTarget

@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Receives from a socket (`IORING_OP_RECV`), like recv(2); multishot needs a provided-buffer group.
 public struct Recv: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .recv }
     /// The socket.
     public var socket: FileTarget

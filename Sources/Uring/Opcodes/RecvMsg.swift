@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Receives a message (`IORING_OP_RECVMSG`), like recvmsg(2).
 public struct RecvMsg: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .recvmsg }
     /// The socket.
     public var socket: FileTarget

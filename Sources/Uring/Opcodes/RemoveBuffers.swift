@@ -1,5 +1,6 @@
 /// Takes buffers back from a classic provided-buffer group (`IORING_OP_REMOVE_BUFFERS`).
 public struct RemoveBuffers: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .removeBuffers }
     /// How many buffers to remove.
     public var count: Int32

@@ -1,5 +1,6 @@
 /// Renames a file (`IORING_OP_RENAMEAT`), like renameat2(2).
 public struct RenameAt: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .renameat }
     /// Directory of the old path.
     public var oldDirectory: Int32

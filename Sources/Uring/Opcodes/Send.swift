@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Sends on a socket (`IORING_OP_SEND`), like send(2).
 public struct Send: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .send }
     /// The socket.
     public var socket: FileTarget

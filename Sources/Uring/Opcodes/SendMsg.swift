@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Sends a message (`IORING_OP_SENDMSG`), like sendmsg(2).
 public struct SendMsg: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .sendmsg }
     /// The socket.
     public var socket: FileTarget

@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Shuts down part of a connection (`IORING_OP_SHUTDOWN`), like shutdown(2).
 public struct Shutdown: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .shutdown }
     /// The socket.
     public var socket: FileTarget

@@ -1,5 +1,6 @@
 /// Creates a socket (`IORING_OP_SOCKET`), like socket(2); the result is the fd (or fixed slot).
 public struct Socket: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .socket }
     /// `AF_*`.
     public var domain: Int32

@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Moves data between a pipe and a file (`IORING_OP_SPLICE`), like splice(2).
 public struct Splice: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .splice }
     /// Source (a registered one needs `SPLICE_F_FD_IN_FIXED`, set automatically).
     public var input: FileTarget

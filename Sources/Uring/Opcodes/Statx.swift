@@ -1,5 +1,6 @@
 /// Gets file status (`IORING_OP_STATX`), like statx(2).
 public struct Statx: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .statx }
     /// Directory `path` is relative to (`AT_FDCWD` = -100).
     public var directory: Int32

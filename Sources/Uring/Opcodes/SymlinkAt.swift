@@ -1,5 +1,6 @@
 /// Creates a symbolic link (`IORING_OP_SYMLINKAT`), like symlinkat(2).
 public struct SymlinkAt: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .symlinkat }
     /// What the link points to.
     public var target: UnsafePointer<CChar>?

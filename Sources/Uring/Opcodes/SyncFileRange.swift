@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Syncs part of a file (`IORING_OP_SYNC_FILE_RANGE`), like sync_file_range(2).
 public struct SyncFileRange: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .syncFileRange }
     /// The file.
     public var file: FileTarget

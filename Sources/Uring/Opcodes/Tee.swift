@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Duplicates pipe data into another pipe (`IORING_OP_TEE`), like tee(2).
 public struct Tee: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .tee }
     /// Source pipe.
     public var input: FileTarget

@@ -1,5 +1,6 @@
 /// Completes after a time or after `count` other completions (`IORING_OP_TIMEOUT`); -ETIME when the time passed.
 public struct Timeout: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .timeout }
     /// The time; must stay valid until the request is issued.
     public var timespec: UnsafePointer<KernelTimespec>?

@@ -1,6 +1,8 @@
 /// Flags for timeout requests (`IORING_TIMEOUT_*`).
 public struct TimeoutFlags: OptionSet, Hashable, Sendable {
+    /// The raw bits.
     public var rawValue: UInt32
+    /// The set with these raw bits.
     @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
 
     /// The time is absolute.

@@ -1,5 +1,6 @@
 /// Cancels a pending timeout by its user data (`IORING_OP_TIMEOUT_REMOVE`).
 public struct TimeoutRemove: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .timeoutRemove }
     /// The timeout's `userData`.
     public var target: UInt64

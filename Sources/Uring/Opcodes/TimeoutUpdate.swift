@@ -1,5 +1,6 @@
 /// Changes a pending timeout's time (`IORING_OP_TIMEOUT_REMOVE` with `IORING_TIMEOUT_UPDATE`).
 public struct TimeoutUpdate: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .timeoutRemove }
     /// The timeout's `userData`.
     public var target: UInt64

@@ -1,5 +1,6 @@
 /// Removes a file or directory (`IORING_OP_UNLINKAT`), like unlinkat(2).
 public struct UnlinkAt: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .unlinkat }
     /// Directory `path` is relative to.
     public var directory: Int32

@@ -1,5 +1,6 @@
 /// Waits for a child process state change (`IORING_OP_WAITID`), like waitid(2).
 public struct WaitID: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .waitid }
     /// `P_PID`, `P_PGID`, `P_ALL` …
     public var idType: UInt32

@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Writes from a buffer (`IORING_OP_WRITE`), like pwrite(2).
 public struct Write: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .write }
     /// The file.
     public var file: FileTarget

@@ -2,6 +2,7 @@ import SystemPackage
 
 /// Writes from a registered buffer (`IORING_OP_WRITE_FIXED`).
 public struct WriteFixed: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .writeFixed }
     /// The file.
     public var file: FileTarget

@@ -6,6 +6,7 @@ import Glibc
 
 /// Gather write (`IORING_OP_WRITEV`), like pwritev2(2).
 public struct Writev: SubmissionOperation {
+    /// The opcode this type prepares.
     public static var opcode: Opcode { .writev }
     /// The file.
     public var file: FileTarget

@@ -1,2 +1,0 @@
-/// The eBPF engine: instruction set, assembler, disassembler and interpreter.
-public enum BPFModule {}

@@ -1,0 +1,19 @@
+import Synchronization
+
+/// A flag another thread sets to stop a running program at its next check (taken jumps and calls, at most every
+/// few tens of thousands of instructions).
+public final class CancellationFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    /// A cleared flag.
+    public init() {}
+
+    /// Requests cancellation of the current (or next) run.
+    public func cancel() { flag.store(true, ordering: .relaxed) }
+
+    /// Clears the request.
+    public func reset() { flag.store(false, ordering: .relaxed) }
+
+    /// Whether cancellation was requested.
+    public var isCancelled: Bool { flag.load(ordering: .relaxed) }
+}

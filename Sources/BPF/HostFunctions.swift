@@ -1,0 +1,63 @@
+/// The arguments and environment of one call from a BPF program into a host function (helper or kfunc).
+public struct HostCall {
+    /// Argument registers r1–r5.
+    public var r1, r2, r3, r4, r5: UInt64
+    /// The program's memory map: grant a region here to make a pointer you return usable by the program.
+    public let memory: MemoryMap
+    /// Index of the calling instruction.
+    public let instructionIndex: Int
+    /// The program's whole stack (all frames): pointers into it are valid arguments too.
+    public let stack: MemoryRegion
+    var stopRequested = false
+
+    /// Whether the program may access `size` bytes at `address` with `permissions` (a granted region or its
+    /// stack). Check pointer arguments with this before dereferencing them.
+    public func isAccessible(
+        _ address: UInt64, size: UInt64, _ permissions: MemoryRegion.Permissions = .read
+    ) -> Bool {
+        stack.contains(address: address, size: size)
+            || memory.region(containing: address, size: size, permissions: permissions) != nil
+    }
+
+    /// Ends the run after this call returns; the run's result is this call's return value.
+    public mutating func stopRun() { stopRequested = true }
+}
+
+/// A host function callable from BPF: reads `r1`–`r5` from the call, returns `r0`. Throwing stops the run with
+/// `RuntimeError.Reason.hostFunctionFailed` carrying the thrown error.
+public typealias HostFunction = (inout HostCall) throws -> UInt64
+
+/// The host functions a program may call: helpers by id (`call imm`, `callx`) and kfuncs (`call` with `src = 2`)
+/// by name or by BTF id. A kfunc call is bound by name when the `Program` binds that instruction to a name
+/// (`Program.bindKfunc(at:name:)`), otherwise by its `imm` (BTF id).
+public struct HostFunctions {
+    struct Entry {
+        var name: String
+        var function: HostFunction
+    }
+
+    var helpers: [Int32: Entry] = [:]
+    var kfuncsByName: [String: Entry] = [:]
+    var kfuncsByID: [Int32: Entry] = [:]
+
+    /// An empty table.
+    public init() {}
+
+    /// Registers helper `id` (as in `call id`).
+    public mutating func registerHelper(id: Int32, name: String, _ function: @escaping HostFunction) {
+        helpers[id] = Entry(name: name, function: function)
+    }
+
+    /// Registers a kfunc by name, and optionally by BTF id (the `imm` of its call instructions).
+    public mutating func registerKfunc(name: String, btfID: Int32? = nil, _ function: @escaping HostFunction) {
+        let entry = Entry(name: name, function: function)
+        kfuncsByName[name] = entry
+        if let btfID { kfuncsByID[btfID] = entry }
+    }
+
+    /// Name of helper `id`, if registered.
+    public func helperName(_ id: Int32) -> String? { helpers[id]?.name }
+
+    /// Name of the kfunc registered under BTF id `id`, if any.
+    public func kfuncName(btfID id: Int32) -> String? { kfuncsByID[id]?.name }
+}

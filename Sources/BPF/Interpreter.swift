@@ -1,0 +1,1106 @@
+/// Runs a `Program` over host memory, checking every access against the granted regions.
+///
+/// BPF pointers are host addresses. Every load, store and atomic must fall inside the current frame's stack (or a
+/// caller's), or inside a region of `memory` with the needed permission; otherwise the run stops with
+/// `.memoryViolation` and nothing outside the regions is touched. Local calls get their own 512-byte frame
+/// (at most `maxCallDepth` frames; r6–r9 and r10 are restored on return). Helper and kfunc calls go to the
+/// `HostFunctions` given at creation, resolved once here to a table index. Runaway programs stop at
+/// `instructionBudget` or when `cancellation` is set (both checked on taken jumps and calls).
+///
+/// Create one interpreter per program and reuse it: a run allocates nothing. One run at a time and not
+/// reentrant (a host function must not run the same interpreter); `cancellation` may be set from any thread.
+public final class Interpreter {
+    /// Maximum number of frames (the main program counts as one), as in the kernel.
+    public static let maxCallDepth = 8
+    /// Stack bytes per frame.
+    public static let frameStackSize = 512
+
+    /// The program being run.
+    public let program: Program
+    /// Regions the program may access besides its stack. Host functions may grant regions during a run.
+    public let memory: MemoryMap
+    /// Stops runaway programs: a run fails with `.budgetExhausted` after about this many instructions.
+    public var instructionBudget: UInt64 = 1 << 32
+    /// Set from any thread to stop the current run with `.cancelled` (cleared at the start of each run).
+    public let cancellation = CancellationFlag()
+    /// Instruction slots executed by the last run, also when it failed (an `lddw` counts as its two slots).
+    public private(set) var instructionsExecuted: UInt64 = 0
+
+    private let code: UnsafeMutablePointer<Slot>
+    private let registers: UnsafeMutablePointer<UInt64>
+    private let frames: UnsafeMutablePointer<Frame>
+    private let stack: UnsafeMutableRawPointer
+    private let hostEntries: [HostFunctions.Entry]
+    private let helperIndex: [Int32: Int]
+    private let unresolved: Program.PseudoLoad?
+    private var stopRequested = false
+    private var consumed: UInt64 = 0
+    private var chunk = 0
+
+    private struct Frame {
+        var returnPC: Int
+        var r6, r7, r8, r9, r10: UInt64
+    }
+
+    private static let checkInterval: UInt64 = 1 << 16
+    private static let stackSize = maxCallDepth * frameStackSize
+
+    /// Prepares `program` to run with `functions`. Calls to helpers or kfuncs missing from `functions` fail when
+    /// executed (`.unknownHelper` / `.unknownKfunc`).
+    public init(program: Program, functions: HostFunctions = HostFunctions(), memory: MemoryMap = MemoryMap()) {
+        self.program = program
+        self.memory = memory
+        var entries: [HostFunctions.Entry] = []
+        var helperIndex: [Int32: Int] = [:]
+        for (id, entry) in functions.helpers.sorted(by: { $0.key < $1.key }) {
+            helperIndex[id] = entries.count
+            entries.append(entry)
+        }
+        var kfuncIndex: [String: Int] = [:]
+        func kfunc(_ entry: HostFunctions.Entry) -> Int {
+            if let i = kfuncIndex[entry.name] { return i }
+            kfuncIndex[entry.name] = entries.count
+            entries.append(entry)
+            return entries.count - 1
+        }
+        let instructions = program.instructions
+        let code = UnsafeMutablePointer<Slot>.allocate(capacity: instructions.count)
+        for (index, insn) in instructions.enumerated() {
+            let slot = Slot.decode(insn, at: index, in: program) { insn, index in
+                if insn.src == Opcode.CallKind.helper { return helperIndex[insn.imm] }
+                if let name = program.kfuncBindings[index] {
+                    return functions.kfuncsByName[name].map(kfunc)
+                }
+                return functions.kfuncsByID[insn.imm].map(kfunc)
+            }
+            (code + index).initialize(to: slot)
+        }
+        self.code = code
+        self.hostEntries = entries
+        self.helperIndex = helperIndex
+        self.unresolved = program.firstUnresolvedLoad
+        registers = .allocate(capacity: 24)  // r0–r10, padding, then the AccessWindow's six words
+        registers.initialize(repeating: 0, count: 24)
+        frames = .allocate(capacity: Self.maxCallDepth)
+        stack = .allocate(byteCount: Self.stackSize, alignment: 16)
+        stack.initializeMemory(as: UInt8.self, repeating: 0, count: Self.stackSize)
+    }
+
+    deinit {
+        code.deallocate()
+        registers.deallocate()
+        frames.deallocate()
+        stack.deallocate()
+    }
+
+    /// The whole stack (all frames), e.g. to recognise stack pointers a program passes to a host function.
+    public var stackRegion: MemoryRegion {
+        MemoryRegion(
+            name: "stack", base: UInt64(UInt(bitPattern: stack)), size: UInt64(Self.stackSize),
+            permissions: .readWrite)
+    }
+
+    /// Runs the program with r1…r5 set (r1 is usually a pointer to a host-granted context) and returns r0.
+    public func run(
+        _ r1: UInt64 = 0, _ r2: UInt64 = 0, _ r3: UInt64 = 0, _ r4: UInt64 = 0, _ r5: UInt64 = 0
+    ) throws(RuntimeError) -> UInt64 {
+        if let unresolved {
+            throw RuntimeError(
+                index: unresolved.index, reason: .unresolvedPseudoLoad(kind: unresolved.kind, imm: unresolved.imm))
+        }
+        cancellation.reset()
+        registers.update(repeating: 0, count: 16)
+        registers[1] = r1
+        registers[2] = r2
+        registers[3] = r3
+        registers[4] = r4
+        registers[5] = r5
+        registers[10] = UInt64(UInt(bitPattern: stack)) + UInt64(Self.stackSize)
+        return try execute()
+    }
+
+    // The hot loop: one function, locals only (no class property access, no ARC, no exclusivity checks).
+    private func execute() throws(RuntimeError) -> UInt64 {
+        let code = self.code
+        let r = registers
+        let frames = self.frames
+        let stackTop = r[10]
+        let frameSize = UInt64(Self.frameStackSize)
+        var depth = 0
+        var pc = 0
+        // Instruction accounting happens only where control flow jumps: `runStart` is where the current
+        // straight-line run began, and a taken jump, call or return charges `pc - runStart` to `fuel` (the
+        // instructions left before the next budget/cancellation check). Nothing is counted per instruction, so
+        // the loop carries no counter. `refuel` accounts for spent chunks.
+        consumed = 0
+        chunk = Int(min(instructionBudget, Self.checkInterval))
+        var fuel = chunk
+        var runStart = 0
+        let stackBottom = stackTop &- UInt64(Self.stackSize)
+        let window = AccessWindow(base: r + 16, stackLo: stackTop &- frameSize, stackLen: frameSize)
+        defer { instructionsExecuted = consumed + UInt64(chunk &- fuel) + UInt64(pc &- runStart) }
+        while true {
+            let s = SlotRef(pointer: code + pc)
+            pc &+= 1
+            switch s.op {
+            case .add64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = a &+ b
+            case .add64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = a &+ b
+            case .add32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(a &+ b)
+            case .add32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(a &+ b)
+            case .sub64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = a &- b
+            case .sub64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = a &- b
+            case .sub32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(a &- b)
+            case .sub32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(a &- b)
+            case .mul64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = a &* b
+            case .mul64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = a &* b
+            case .mul32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(a &* b)
+            case .mul32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(a &* b)
+            case .div64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = b == 0 ? 0 : a / b
+            case .div64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = b == 0 ? 0 : a / b
+            case .div32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(b == 0 ? 0 : a / b)
+            case .div32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(b == 0 ? 0 : a / b)
+            case .or64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = a | b
+            case .or64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = a | b
+            case .or32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(a | b)
+            case .or32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(a | b)
+            case .and64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = a & b
+            case .and64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = a & b
+            case .and32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(a & b)
+            case .and32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(a & b)
+            case .lsh64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = a &<< b
+            case .lsh64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = a &<< b
+            case .lsh32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(a &<< b)
+            case .lsh32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(a &<< b)
+            case .rsh64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = a &>> b
+            case .rsh64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = a &>> b
+            case .rsh32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(a &>> b)
+            case .rsh32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(a &>> b)
+            case .mod64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = b == 0 ? a : a % b
+            case .mod64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = b == 0 ? a : a % b
+            case .mod32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(b == 0 ? a : a % b)
+            case .mod32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(b == 0 ? a : a % b)
+            case .xor64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = a ^ b
+            case .xor64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = a ^ b
+            case .xor32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(a ^ b)
+            case .xor32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(a ^ b)
+            case .mov64K:
+                r[Int(s.dst)] = s.imm
+            case .mov64X:
+                r[Int(s.dst)] = r[Int(s.src)]
+            case .mov32K:
+                r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: s.imm))
+            case .mov32X:
+                r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: r[Int(s.src)]))
+            case .arsh64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = UInt64(bitPattern: Int64(bitPattern: a) &>> Int64(bitPattern: b & 63))
+            case .arsh64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = UInt64(bitPattern: Int64(bitPattern: a) &>> Int64(bitPattern: b & 63))
+            case .arsh32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(UInt32(bitPattern: Int32(bitPattern: a) &>> Int32(bitPattern: b & 31)))
+            case .arsh32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(UInt32(bitPattern: Int32(bitPattern: a) &>> Int32(bitPattern: b & 31)))
+            case .sdiv64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = signedDivide64(a, b)
+            case .sdiv64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = signedDivide64(a, b)
+            case .sdiv32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(signedDivide32(a, b))
+            case .sdiv32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(signedDivide32(a, b))
+            case .smod64K:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                r[Int(s.dst)] = signedModulo64(a, b)
+            case .smod64X:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                r[Int(s.dst)] = signedModulo64(a, b)
+            case .smod32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                r[Int(s.dst)] = UInt64(signedModulo32(a, b))
+            case .smod32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                r[Int(s.dst)] = UInt64(signedModulo32(a, b))
+            case .neg64:
+                r[Int(s.dst)] = 0 &- r[Int(s.dst)]
+            case .neg32:
+                r[Int(s.dst)] = UInt64(0 &- UInt32(truncatingIfNeeded: r[Int(s.dst)]))
+            case .movsx8to64:
+                r[Int(s.dst)] = UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: r[Int(s.src)])))
+            case .movsx16to64:
+                r[Int(s.dst)] = UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: r[Int(s.src)])))
+            case .movsx32to64:
+                r[Int(s.dst)] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: r[Int(s.src)])))
+            case .movsx8to32:
+                r[Int(s.dst)] = UInt64(UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: r[Int(s.src)]))))
+            case .movsx16to32:
+                r[Int(s.dst)] = UInt64(UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: r[Int(s.src)]))))
+            case .le16:
+                r[Int(s.dst)] = UInt64(UInt16(truncatingIfNeeded: r[Int(s.dst)]).littleEndian)
+            case .le32:
+                r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: r[Int(s.dst)]).littleEndian)
+            case .le64:
+                r[Int(s.dst)] = r[Int(s.dst)].littleEndian
+            case .be16:
+                r[Int(s.dst)] = UInt64(UInt16(truncatingIfNeeded: r[Int(s.dst)]).bigEndian)
+            case .be32:
+                r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: r[Int(s.dst)]).bigEndian)
+            case .be64:
+                r[Int(s.dst)] = r[Int(s.dst)].bigEndian
+            case .swap16:
+                r[Int(s.dst)] = UInt64(UInt16(truncatingIfNeeded: r[Int(s.dst)]).byteSwapped)
+            case .swap32:
+                r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: r[Int(s.dst)]).byteSwapped)
+            case .swap64:
+                r[Int(s.dst)] = r[Int(s.dst)].byteSwapped
+            case .ja:
+                fuel &-= pc &- runStart
+                if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                pc = Int(s.off)
+                runStart = pc
+            case .jeqK:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                if a == b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jeqX:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                if a == b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jeq32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                if a == b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jeq32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                if a == b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jgtK:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                if a > b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jgtX:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                if a > b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jgt32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                if a > b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jgt32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                if a > b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jgeK:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                if a >= b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jgeX:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                if a >= b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jge32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                if a >= b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jge32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                if a >= b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jsetK:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                if a & b != 0 {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jsetX:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                if a & b != 0 {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jset32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                if a & b != 0 {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jset32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                if a & b != 0 {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jneK:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                if a != b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jneX:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                if a != b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jne32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                if a != b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jne32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                if a != b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jsgtK:
+                let a = Int64(bitPattern: r[Int(s.dst)])
+                let b = Int64(bitPattern: s.imm)
+                if a > b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jsgtX:
+                let a = Int64(bitPattern: r[Int(s.dst)])
+                let b = Int64(bitPattern: r[Int(s.src)])
+                if a > b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jsgt32K:
+                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = Int32(truncatingIfNeeded: s.imm)
+                if a > b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jsgt32X:
+                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = Int32(truncatingIfNeeded: r[Int(s.src)])
+                if a > b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jsgeK:
+                let a = Int64(bitPattern: r[Int(s.dst)])
+                let b = Int64(bitPattern: s.imm)
+                if a >= b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jsgeX:
+                let a = Int64(bitPattern: r[Int(s.dst)])
+                let b = Int64(bitPattern: r[Int(s.src)])
+                if a >= b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jsge32K:
+                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = Int32(truncatingIfNeeded: s.imm)
+                if a >= b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jsge32X:
+                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = Int32(truncatingIfNeeded: r[Int(s.src)])
+                if a >= b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jltK:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                if a < b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jltX:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                if a < b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jlt32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                if a < b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jlt32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                if a < b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jleK:
+                let a = r[Int(s.dst)]
+                let b = s.imm
+                if a <= b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jleX:
+                let a = r[Int(s.dst)]
+                let b = r[Int(s.src)]
+                if a <= b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jle32K:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: s.imm)
+                if a <= b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jle32X:
+                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                if a <= b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jsltK:
+                let a = Int64(bitPattern: r[Int(s.dst)])
+                let b = Int64(bitPattern: s.imm)
+                if a < b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jsltX:
+                let a = Int64(bitPattern: r[Int(s.dst)])
+                let b = Int64(bitPattern: r[Int(s.src)])
+                if a < b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jslt32K:
+                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = Int32(truncatingIfNeeded: s.imm)
+                if a < b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jslt32X:
+                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = Int32(truncatingIfNeeded: r[Int(s.src)])
+                if a < b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jsleK:
+                let a = Int64(bitPattern: r[Int(s.dst)])
+                let b = Int64(bitPattern: s.imm)
+                if a <= b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jsleX:
+                let a = Int64(bitPattern: r[Int(s.dst)])
+                let b = Int64(bitPattern: r[Int(s.src)])
+                if a <= b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jsle32K:
+                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = Int32(truncatingIfNeeded: s.imm)
+                if a <= b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .jsle32X:
+                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                let b = Int32(truncatingIfNeeded: r[Int(s.src)])
+                if a <= b {
+                    fuel &-= pc &- runStart
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                    pc = Int(s.off)
+                    runStart = pc
+                }
+            case .ldxb:
+                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkLoad(a, 1, at: pc &- 1, self)
+                r[Int(s.dst)] = UInt64(load(a, as: UInt8.self))
+            case .ldxh:
+                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkLoad(a, 2, at: pc &- 1, self)
+                r[Int(s.dst)] = UInt64(load(a, as: UInt16.self))
+            case .ldxw:
+                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkLoad(a, 4, at: pc &- 1, self)
+                r[Int(s.dst)] = UInt64(load(a, as: UInt32.self))
+            case .ldxdw:
+                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkLoad(a, 8, at: pc &- 1, self)
+                r[Int(s.dst)] = UInt64(load(a, as: UInt64.self))
+            case .ldxsb:
+                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkLoad(a, 1, at: pc &- 1, self)
+                r[Int(s.dst)] = UInt64(bitPattern: Int64(load(a, as: Int8.self)))
+            case .ldxsh:
+                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkLoad(a, 2, at: pc &- 1, self)
+                r[Int(s.dst)] = UInt64(bitPattern: Int64(load(a, as: Int16.self)))
+            case .ldxsw:
+                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkLoad(a, 4, at: pc &- 1, self)
+                r[Int(s.dst)] = UInt64(bitPattern: Int64(load(a, as: Int32.self)))
+            case .stb:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 1, .store, at: pc &- 1, self)
+                store(UInt8(truncatingIfNeeded: s.imm), at: a)
+            case .stxb:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 1, .store, at: pc &- 1, self)
+                store(UInt8(truncatingIfNeeded: r[Int(s.src)]), at: a)
+            case .sth:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 2, .store, at: pc &- 1, self)
+                store(UInt16(truncatingIfNeeded: s.imm), at: a)
+            case .stxh:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 2, .store, at: pc &- 1, self)
+                store(UInt16(truncatingIfNeeded: r[Int(s.src)]), at: a)
+            case .stw:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .store, at: pc &- 1, self)
+                store(UInt32(truncatingIfNeeded: s.imm), at: a)
+            case .stxw:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .store, at: pc &- 1, self)
+                store(UInt32(truncatingIfNeeded: r[Int(s.src)]), at: a)
+            case .stdw:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .store, at: pc &- 1, self)
+                store(UInt64(truncatingIfNeeded: s.imm), at: a)
+            case .stxdw:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .store, at: pc &- 1, self)
+                store(UInt64(truncatingIfNeeded: r[Int(s.src)]), at: a)
+            case .atomic32Add:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
+                Atomics.add32(a, r, s)
+            case .atomic32Or:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
+                Atomics.or32(a, r, s)
+            case .atomic32And:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
+                Atomics.and32(a, r, s)
+            case .atomic32Xor:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
+                Atomics.xor32(a, r, s)
+            case .atomic32FetchAdd:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
+                Atomics.fetchAdd32(a, r, s)
+            case .atomic32FetchOr:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
+                Atomics.fetchOr32(a, r, s)
+            case .atomic32FetchAnd:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
+                Atomics.fetchAnd32(a, r, s)
+            case .atomic32FetchXor:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
+                Atomics.fetchXor32(a, r, s)
+            case .atomic32Xchg:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
+                Atomics.xchg32(a, r, s)
+            case .atomic32Cmpxchg:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
+                Atomics.cmpxchg32(a, r, s)
+            case .atomic64Add:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
+                Atomics.add64(a, r, s)
+            case .atomic64Or:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
+                Atomics.or64(a, r, s)
+            case .atomic64And:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
+                Atomics.and64(a, r, s)
+            case .atomic64Xor:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
+                Atomics.xor64(a, r, s)
+            case .atomic64FetchAdd:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
+                Atomics.fetchAdd64(a, r, s)
+            case .atomic64FetchOr:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
+                Atomics.fetchOr64(a, r, s)
+            case .atomic64FetchAnd:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
+                Atomics.fetchAnd64(a, r, s)
+            case .atomic64FetchXor:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
+                Atomics.fetchXor64(a, r, s)
+            case .atomic64Xchg:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
+                Atomics.xchg64(a, r, s)
+            case .atomic64Cmpxchg:
+                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
+                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
+                Atomics.cmpxchg64(a, r, s)
+            case .lddw:
+                r[Int(s.dst)] = s.imm
+                pc &+= 1
+            case .callHelper:
+                r[0] = try callHost(Int(s.imm), at: pc &- 1)
+                if _slowPath(stopRequested) { return r[0] }
+                window.forgetRegions()
+            case .callx:
+                let id = r[Int(s.dst)]
+                guard let host = Int32(exactly: id).flatMap({ helperIndex[$0] }) else {
+                    throw RuntimeError(index: pc &- 1, reason: .unknownHelper(id: Int64(bitPattern: id)))
+                }
+                r[0] = try callHost(host, at: pc &- 1)
+                if _slowPath(stopRequested) { return r[0] }
+                window.forgetRegions()
+            case .unboundCall:
+                throw unboundCall(at: pc &- 1)
+            case .callLocal:
+                if _slowPath(depth + 1 >= Self.maxCallDepth) {
+                    throw RuntimeError(index: pc &- 1, reason: .callDepthExceeded(limit: Self.maxCallDepth))
+                }
+                fuel &-= pc &- runStart
+                if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
+                frames[depth] = Frame(returnPC: pc, r6: r[6], r7: r[7], r8: r[8], r9: r[9], r10: r[10])
+                depth &+= 1
+                r[10] = r[10] &- frameSize
+                window.setStack(lo: r[10] &- frameSize, top: stackTop, bottom: stackBottom)
+                pc = Int(s.off)
+                runStart = pc
+            case .exit:
+                if depth == 0 { return r[0] }
+                depth &-= 1
+                fuel &-= pc &- runStart
+                let f = frames[depth]
+                r[6] = f.r6; r[7] = f.r7; r[8] = f.r8; r[9] = f.r9; r[10] = f.r10
+                pc = f.returnPC
+                runStart = pc
+                window.setStack(lo: r[10] &- frameSize, top: stackTop, bottom: stackBottom)
+            }
+        }
+    }
+
+    /// Called on a taken jump or call once the current chunk of fuel is spent: enforces the budget and the
+    /// cancellation flag, then hands out the next chunk.
+    @inline(never)
+    func refuel(_ fuel: Int, at index: Int) throws(RuntimeError) -> Int {
+        consumed += UInt64(chunk &- fuel)
+        chunk = fuel  // what is left of this chunk is already accounted for
+        if consumed >= instructionBudget {
+            throw RuntimeError(index: index, reason: .budgetExhausted(budget: instructionBudget))
+        }
+        if cancellation.isCancelled { throw RuntimeError(index: index, reason: .cancelled) }
+        let next = Int(min(instructionBudget - consumed, Self.checkInterval))
+        chunk = next
+        return next
+    }
+
+    /// Checks an access that missed the stack and the cached regions; returns the region to cache. Read-write
+    /// regions go to the store cache (loads check it too, atomics rely on it), read-only ones to the load cache.
+    @inline(never)
+    func slowAccess(
+        _ address: UInt64, _ size: UInt64, _ kind: AccessKind, _ index: Int
+    ) throws(RuntimeError) -> (base: UInt64, size: UInt64, readWrite: Bool) {
+        let needs: MemoryRegion.Permissions = kind == .load ? .read : (kind == .store ? .write : .readWrite)
+        if let region = memory.region(containing: address, size: size, permissions: needs) {
+            // Cached regions must be at least 8 bytes: the fast check computes `size - accessSize` unchecked.
+            let readWrite = region.permissions == .readWrite
+            if region.size >= 8 && (kind == .load || readWrite) {
+                return (region.base, region.size, readWrite)
+            }
+            // Not cacheable: answer with the current frame's stack, which is always safe to cache.
+            let top = registers[10]
+            return (top - UInt64(Self.frameStackSize), UInt64(Self.frameStackSize), kind != .load)
+        }
+        var nearest = memory.nearest(to: address)
+        let stack = stackRegion
+        if let n = nearest {
+            if Self.distance(address, stack) < Self.distance(address, n) { nearest = stack }
+        } else {
+            nearest = stack
+        }
+        throw RuntimeError(
+            index: index, reason: .memoryViolation(address: address, size: Int(size), kind: kind, nearest: nearest))
+    }
+
+    private static func distance(_ address: UInt64, _ r: MemoryRegion) -> UInt64 {
+        address < r.base ? r.base - address : (address < r.end ? 0 : address - r.end + 1)
+    }
+
+    private func misaligned(_ address: UInt64, _ size: Int, _ index: Int) -> RuntimeError {
+        RuntimeError(index: index, reason: .misalignedAtomic(address: address, size: size))
+    }
+
+    @inline(never)
+    private func callHost(_ host: Int, at index: Int) throws(RuntimeError) -> UInt64 {
+        let r = registers
+        var call = HostCall(
+            r1: r[1], r2: r[2], r3: r[3], r4: r[4], r5: r[5], memory: memory, instructionIndex: index,
+            stack: stackRegion)
+        let entry = hostEntries[host]
+        let result: UInt64
+        do {
+            result = try entry.function(&call)
+        } catch {
+            throw RuntimeError(index: index, reason: .hostFunctionFailed(name: entry.name, error: error))
+        }
+        stopRequested = call.stopRequested
+        return result
+    }
+
+    @inline(never)
+    private func unboundCall(at index: Int) -> RuntimeError {
+        let insn = program.instructions[index]
+        if insn.src == Opcode.CallKind.kfunc {
+            return RuntimeError(
+                index: index, reason: .unknownKfunc(name: program.kfuncBindings[index], btfID: insn.imm))
+        }
+        return RuntimeError(index: index, reason: .unknownHelper(id: Int64(insn.imm)))
+    }
+}
+
+@inline(__always)
+func signedDivide64(_ a: UInt64, _ b: UInt64) -> UInt64 {
+    let x = Int64(bitPattern: a), y = Int64(bitPattern: b)
+    if y == 0 { return 0 }
+    if y == -1 { return UInt64(bitPattern: 0 &- x) }
+    return UInt64(bitPattern: x / y)
+}
+
+@inline(__always)
+func signedModulo64(_ a: UInt64, _ b: UInt64) -> UInt64 {
+    let x = Int64(bitPattern: a), y = Int64(bitPattern: b)
+    if y == 0 { return a }
+    if y == -1 { return 0 }
+    return UInt64(bitPattern: x % y)
+}
+
+@inline(__always)
+func signedDivide32(_ a: UInt32, _ b: UInt32) -> UInt32 {
+    let x = Int32(bitPattern: a), y = Int32(bitPattern: b)
+    if y == 0 { return 0 }
+    if y == -1 { return UInt32(bitPattern: 0 &- x) }
+    return UInt32(bitPattern: x / y)
+}
+
+@inline(__always)
+func signedModulo32(_ a: UInt32, _ b: UInt32) -> UInt32 {
+    let x = Int32(bitPattern: a), y = Int32(bitPattern: b)
+    if y == 0 { return a }
+    if y == -1 { return 0 }
+    return UInt32(bitPattern: x % y)
+}

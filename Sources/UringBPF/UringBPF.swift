@@ -1,2 +1,0 @@
-/// The BPF-controlled io_uring loop, in kernel and userspace modes.
-public enum UringBPFModule {}

@@ -1,0 +1,175 @@
+import SystemPackage
+import Uring
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The kernel's `io_run_loop`, in Swift, over a real ring: calls a step function (a BPF program run by our
+/// interpreter, or a Swift closure), emulates the kfuncs `bpf_io_uring_submit_sqes` and
+/// `bpf_io_uring_get_region`, and waits for completions the way the kernel does between steps.
+///
+/// Semantics follow `../shared/docs/io_uring-bpf.md` §1.8: `lp` is zeroed per run; STOP returns 0; any
+/// value but CONTINUE is EINVAL; `nr_wait = (int)(cq_wait_idx - cq.tail)` and, if positive, the loop sleeps
+/// until the CQ tail reaches `cq_wait_idx`; a signal ends the run with EINTR, keeping program state so the
+/// next run resumes; only the ring's creating thread may run it (EEXIST otherwise).
+final class UserLoopEngine {
+    /// The ring. Only this engine submits to it while a program is bound.
+    var ring: IoUring
+    let regions: UserRegions
+    /// Where the kernel's `struct iou_loop_params` lives for the step function (4 bytes, zeroed per run).
+    let params: UnsafeMutablePointer<UInt32>
+    /// Stops a run after this many steps (a test aid), reported as a program fault.
+    var stepBudget: Int?
+    /// Receives a trace of every step when set.
+    var tracer: LoopTracer?
+    /// Where `bpf_printk` output goes when no tracer collects it.
+    var printkSink: (String) -> Void = { line in writeStandardError(line + "\n") }
+
+    private let creator = pthread_self()
+    private(set) var statistics = LoopStatistics()
+    private var trace: LoopStepTrace?
+
+    init(ring: consuming IoUring, emulateRewind: Bool) {
+        self.ring = ring
+        regions = UserRegions(ring: self.ring, emulateRewind: emulateRewind)
+        params = .allocate(capacity: 1)
+        params.initialize(to: 0)
+    }
+
+    deinit { params.deallocate() }
+
+    // MARK: kfuncs
+
+    /// `bpf_io_uring_get_region(ctx, id, size)`.
+    func region(_ id: UInt32, size: UInt64) -> UnsafeMutableRawBufferPointer? {
+        regions.region(id, size: size)
+    }
+
+    /// `bpf_io_uring_submit_sqes(ctx, nr)`: submits like the kernel and returns the count or -errno.
+    func submit(_ nr: UInt32) -> Int32 {
+        let result: Int32
+        var offered: [SubmissionQueueEntry] = []
+        if regions.isShadowed {
+            // SQ_REWIND: the first min(nr, sq_entries) SQEs from index 0.
+            let count = Int(min(nr, ring.sqEntries))
+            guard count > 0 else { return 0 }
+            let entries = regions.shadowEntries(count)
+            if trace != nil { offered = Array(entries) }
+            do {
+                result = Int32(try ring.submit(contentsOf: entries))
+            } catch {
+                result = -error.errno.rawValue
+            }
+        } else {
+            if trace != nil { offered = Array(regions.shadowEntries(Int(min(nr, ring.sqEntries)))) }
+            do {
+                result = try ring.enter(toSubmit: nr, minComplete: 0, flags: [])
+            } catch {
+                result = -error.errno.rawValue
+            }
+        }
+        statistics.syscalls += 1
+        if result > 0 { statistics.sqesSubmitted += Int(result) }
+        // Inline completions (NOPs, ...) are in the CQ when submit_sqes returns, as in the kernel.
+        regions.syncIn()
+        trace?.submissions.append((offered, result))
+        return result
+    }
+
+    /// `bpf_printk` output from the running program.
+    func printk(_ line: String) {
+        if trace != nil { trace!.printk.append(line) } else { printkSink(line) }
+    }
+
+    // MARK: The loop
+
+    /// Runs the loop until the step function returns STOP (then returns the statistics) or the run fails.
+    ///
+    /// `step` reads and writes `params` (the `cq_wait_idx` word) and returns `loop_step`'s value.
+    func run(_ step: () throws(LoopError) -> Int32) throws(LoopError) -> LoopStatistics {
+        guard pthread_equal(pthread_self(), creator) != 0 else {
+            throw LoopError.errno(EEXIST, "a SINGLE_ISSUER|DEFER_TASKRUN ring's loop runs only on the thread that created the ring")
+        }
+        let interrupts = InterruptGuard()
+        defer { withExtendedLifetime(interrupts) {} }
+        statistics = LoopStatistics()
+        let startTail = regions.realTail
+        defer { statistics.cqesProduced = Int(regions.realTail &- startTail) }
+        params.pointee = 0
+        regions.syncIn()
+        while true {
+            if InterruptFlag.isSet { throw interrupted() }
+            if let stepBudget, statistics.steps! >= stepBudget {
+                throw LoopError.programFault("step budget of \(stepBudget) exhausted without IOU_LOOP_STOP")
+            }
+            let headBefore = regions.programHead
+            if tracer != nil {
+                trace = LoopStepTrace(step: statistics.steps!, consumed: [], submissions: [], printk: [],
+                                      cqWaitIndex: 0, cqTail: 0, returnValue: 0)
+            }
+            let value = try step()
+            statistics.steps! += 1
+            regions.syncOut()
+            if var t = trace, let tracer {
+                let headAfter = regions.programHead
+                var i = headBefore
+                while i != headAfter, t.consumed.count <= Int(ring.cqEntries) {
+                    t.consumed.append(regions.completion(at: i))
+                    i &+= 1
+                }
+                t.cqWaitIndex = params.pointee
+                t.cqTail = regions.realTail
+                t.returnValue = value
+                trace = nil
+                tracer(t)
+            }
+            switch LoopStepResult(rawValue: value) {
+            case .stop: return statistics
+            case .other(let v):
+                throw LoopError.errno(EINVAL, "loop_step returned \(v), which is neither IOU_LOOP_CONTINUE (0) nor IOU_LOOP_STOP (1)")
+            case .continue: break
+            }
+            try waitForCompletions()
+            regions.syncIn()
+        }
+    }
+
+    /// The statistics of the run so far (also after a failed run).
+    var lastStatistics: LoopStatistics { statistics }
+
+    /// Sleeps until the CQ tail reaches `cq_wait_idx` when it is ahead; otherwise runs pending task work
+    /// (posting deferred completions) and flushes overflowed CQEs, as the kernel does after every step.
+    private func waitForCompletions() throws(LoopError) {
+        let target = params.pointee
+        let nrWait = Int32(bitPattern: target &- regions.realTail)
+        if nrWait > 0 {
+            // io_uring_enter waits for (tail - head) >= min_complete; the kernel's loop for tail >= target.
+            let needed = target &- regions.realHead
+            statistics.waits! += 1
+            while Int32(bitPattern: target &- regions.realTail) > 0 {
+                if InterruptFlag.isSet { throw interrupted() }
+                statistics.syscalls += 1
+                do {
+                    // Slices keep the wait interruptible even if a signal lands just before the syscall.
+                    _ = try ring.wait(for: needed, timeout: .milliseconds(100))
+                } catch {
+                    throw LoopError.errno(error.errno.rawValue, "waiting for CQ index \(target): \(error)")
+                }
+            }
+        } else if ring.completionsNeedFlush {
+            statistics.syscalls += 1
+            try? ring.flushCompletions()
+        }
+    }
+
+    private func interrupted() -> LoopError {
+        LoopError.errno(EINTR, "interrupted by a signal after \(statistics.steps ?? 0) steps; program state is kept, run again to resume")
+    }
+}
+
+/// Writes `text` to file descriptor 2.
+func writeStandardError(_ text: String) {
+    var text = text
+    text.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
+}

@@ -1,0 +1,146 @@
+import CUringShim
+import Uring
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The regions a userspace loop program sees, laid out exactly as the kernel's.
+///
+/// On a ring with native `IORING_SETUP_SQ_REWIND` the program gets the real rings region and SQE array.
+/// Where the kernel lacks SQ_REWIND (before 7.1) the ring is created without it and the program gets
+/// shadows instead: an SQE array of its own (entries 0..n-1, copied to the real SQ tail on submit) and a
+/// copy of the rings region whose SQ head and tail stay 0, as on a 7.1+ SQ_REWIND ring. The shadow's CQ
+/// side is kept in step with the real ring: the kernel-owned words and new CQEs are copied in after every
+/// syscall (`syncIn`), the program's CQ head and CQ flags are copied out after every step (`syncOut`).
+final class UserRegions {
+    /// What the program sees as the CQ (rings) region, page-rounded as the kernel allocates it.
+    let cq: UnsafeMutableRawBufferPointer
+    /// What the program sees as the SQ (SQE array) region, page-rounded.
+    let sq: UnsafeMutableRawBufferPointer
+    /// The registered MEM region, if any.
+    let mem: UnsafeMutableRawBufferPointer?
+    /// Whether `cq` and `sq` are shadows (SQ_REWIND emulated).
+    let isShadowed: Bool
+
+    private let real: UnsafeMutableRawPointer
+    private let offsets: RingParameters
+    private let cqMask: UInt32
+    private var syncedTail: UInt32
+
+    init(ring: borrowing IoUring, emulateRewind: Bool) {
+        let rings = ring.ringsRegion
+        real = rings.baseAddress!
+        offsets = ring.parameters
+        cqMask = ring.cqEntries - 1
+        mem = ring.memoryRegion
+        isShadowed = emulateRewind
+        let sqBytes = pageRounded(Int(ring.sqEntries) * 64)
+        if emulateRewind {
+            cq = allocatePages(rings.count)
+            cq.copyMemory(from: UnsafeRawBufferPointer(rings))
+            cq.storeBytes(of: 0, toByteOffset: Int(offsets.sqOffsets.head), as: UInt32.self)
+            cq.storeBytes(of: 0, toByteOffset: Int(offsets.sqOffsets.tail), as: UInt32.self)
+            sq = allocatePages(sqBytes)
+        } else {
+            cq = rings
+            sq = UnsafeMutableRawBufferPointer(start: ring.submissionEntriesRegion.baseAddress, count: sqBytes)
+        }
+        syncedTail = cus_load_acquire(real.advanced(by: Int(offsets.cqOffsets.tail)).assumingMemoryBound(to: UInt32.self))
+    }
+
+    deinit {
+        if isShadowed {
+            munmap(cq.baseAddress, cq.count)
+            munmap(sq.baseAddress, sq.count)
+        }
+    }
+
+    /// The region `id` if the program may have `size` bytes of it, as `bpf_io_uring_get_region` decides:
+    /// nil for an unknown id, a missing MEM region, or a size beyond the page-rounded region.
+    func region(_ id: UInt32, size: UInt64) -> UnsafeMutableRawBufferPointer? {
+        let region: UnsafeMutableRawBufferPointer?
+        switch LoopRegion(rawValue: id) {
+        case .mem: region = mem
+        case .cq: region = cq
+        case .sq: region = sq
+        case nil: region = nil
+        }
+        guard let region, size <= UInt64(region.count) else { return nil }
+        return region
+    }
+
+    /// The real CQ tail (kernel-written).
+    var realTail: UInt32 { cus_load_acquire(word(real, offsets.cqOffsets.tail)) }
+
+    /// The real CQ head (what the kernel sees as consumed).
+    var realHead: UInt32 { word(real, offsets.cqOffsets.head).pointee }
+
+    /// The CQ head as the program sees it.
+    var programHead: UInt32 { word(cq.baseAddress!, offsets.cqOffsets.head).pointee }
+
+    /// The CQE at ring index `index` as the program sees it.
+    func completion(at index: UInt32) -> CompletionQueueEntry {
+        cq.baseAddress!.advanced(by: Int(offsets.cqOffsets.cqes) + Int(index & cqMask) * 16)
+            .loadUnaligned(as: CompletionQueueEntry.self)
+    }
+
+    /// Copies what the kernel changed into the shadow: CQ tail, ring words, overflow count and new CQEs.
+    func syncIn() {
+        guard isShadowed else { return }
+        let shadow = cq.baseAddress!
+        let tail = realTail
+        var index = syncedTail
+        var copied: UInt32 = 0
+        while index != tail, copied <= cqMask {
+            let offset = Int(offsets.cqOffsets.cqes) + Int(index & cqMask) * 16
+            (shadow + offset).copyMemory(from: real + offset, byteCount: 16)
+            index &+= 1
+            copied += 1
+        }
+        syncedTail = tail
+        for field in [offsets.sqOffsets.dropped, offsets.sqOffsets.flags, offsets.cqOffsets.overflow] {
+            word(shadow, field).pointee = word(real, field).pointee
+        }
+        cus_store_release(word(shadow, offsets.cqOffsets.tail), tail)
+    }
+
+    /// Publishes what the program changed: its CQ head (store-release, so the kernel may reuse the slots)
+    /// and the CQ flags.
+    func syncOut() {
+        guard isShadowed else { return }
+        let shadow = cq.baseAddress!
+        let head = word(shadow, offsets.cqOffsets.head).pointee
+        if head != word(real, offsets.cqOffsets.head).pointee {
+            cus_store_release(word(real, offsets.cqOffsets.head), head)
+        }
+        if offsets.cqOffsets.flags != 0 {
+            word(real, offsets.cqOffsets.flags).pointee = word(shadow, offsets.cqOffsets.flags).pointee
+        }
+    }
+
+    /// The first `count` SQEs of the program's SQ region (SQ_REWIND style), for copying to the real ring.
+    func shadowEntries(_ count: Int) -> UnsafeBufferPointer<SubmissionQueueEntry> {
+        UnsafeBufferPointer(start: UnsafePointer(sq.baseAddress!.assumingMemoryBound(to: SubmissionQueueEntry.self)),
+                            count: count)
+    }
+}
+
+private func word(_ base: UnsafeMutableRawPointer, _ offset: UInt32) -> UnsafeMutablePointer<UInt32> {
+    base.advanced(by: Int(offset)).assumingMemoryBound(to: UInt32.self)
+}
+
+/// `bytes` rounded up to whole pages.
+func pageRounded(_ bytes: Int) -> Int {
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    return (max(bytes, 1) + page - 1) / page * page
+}
+
+/// Zeroed, page-aligned anonymous memory.
+private func allocatePages(_ bytes: Int) -> UnsafeMutableRawBufferPointer {
+    let size = pageRounded(bytes)
+    guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
+        fatalError("mmap of \(size) bytes for a loop region failed: out of memory")
+    }
+    return UnsafeMutableRawBufferPointer(start: p, count: size)
+}

@@ -1,0 +1,78 @@
+import BPF
+import Testing
+
+/// Runs a conformance program the way the suite's runner does: r1 = mutable memory copy, r2 = its length.
+func runConformance(_ instructions: [Instruction], memory bytes: [UInt8]) throws -> UInt64 {
+    let program = try Program(instructions, validator: Validator(allowsDivisionByImmediateZero: true))
+    var functions = HostFunctions()
+    functions.registerHelper(id: 5, name: "unwind") { call in
+        if call.r1 == 0 { call.stopRun() }
+        return call.r1
+    }
+    let interpreter = Interpreter(program: program, functions: functions)
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
+    defer { buffer.deallocate() }
+    buffer.copyBytes(from: bytes)
+    var r1: UInt64 = 0
+    if !bytes.isEmpty {
+        interpreter.memory.grant(
+            MemoryRegion(name: "mem", buffer: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<bytes.count])))
+        r1 = UInt64(UInt(bitPattern: buffer.baseAddress))
+    }
+    return try interpreter.run(r1, UInt64(bytes.count))
+}
+
+@Suite struct ConformanceTests {
+    static let files = (try? ConformanceFile.all(in: "tests")) ?? []
+    static let negatives = (try? ConformanceFile.all(in: "negative")) ?? []
+
+    @Test func suiteIsComplete() {
+        #expect(Self.files.count == 313)
+        #expect(Self.negatives.count == 60)
+    }
+
+    @Test(arguments: files.map(\.name))
+    func vector(_ name: String) throws {
+        let file = try #require(Self.files.first { $0.name == name })
+        let asm = try #require(file.asm)
+        let expected = try #require(file.result)
+        let instructions = try Assembler.assemble(asm)
+        if let raw = file.raw { #expect(raw == instructions, "assembler output differs from -- raw") }
+        #expect(try runConformance(instructions, memory: file.memory) == expected)
+    }
+
+    /// Negatives whose `-- raw` program sets a field the opcode does not use: the validator must reject them.
+    @Test func reservedFieldNegativesAreRejected() throws {
+        let raws = Self.negatives.filter { $0.raw != nil }
+        #expect(raws.count == 45)
+        for file in raws {
+            #expect(throws: ValidationError.self, "\(file.name)") { try Program(file.raw!) }
+        }
+    }
+
+    /// Negatives whose `-- asm` is malformed (bad register, range, label, operand count, mnemonic): the assembler
+    /// must reject them.
+    @Test func malformedAssemblyNegativesAreRejected() throws {
+        let names = [
+            "invalid_imm32_dec_range", "invalid_imm32_hex_range", "invalid_label", "invalid_lock", "invalid_lock2",
+            "invalid_mnemonic", "invalid_offset", "invalid_offset_range", "invalid_operand_count", "invalid_register",
+        ]
+        for name in names {
+            let file = try #require(Self.negatives.first { $0.name == name + ".data" })
+            #expect(throws: AssemblyError.self, "\(name)") { try Assembler.assemble(file.asm ?? "") }
+        }
+    }
+
+    /// A result with the high bits wrong must not match: our engine computes the true 64-bit value.
+    @Test func highBitsMatter() throws {
+        let file = try #require(Self.negatives.first { $0.name == "incorrect_return_value_high_bits.data" })
+        let value = try runConformance(try Assembler.assemble(file.asm!), memory: file.memory)
+        #expect(value == 0x8877_6655_4433_2211)
+        #expect(value != file.result)
+    }
+
+    /// An empty program is rejected, not run.
+    @Test func emptyProgramIsRejected() {
+        #expect(throws: ValidationError(index: 0, reason: .empty)) { try Program([]) }
+    }
+}

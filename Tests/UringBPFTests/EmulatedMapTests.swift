@@ -1,0 +1,44 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+@testable import UringBPF
+
+@Suite("Emulated maps keep the kernel's semantics")
+struct EmulatedMapTests {
+    func withKey<R>(_ k: UInt32, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        withUnsafeBytes(of: k, body)
+    }
+
+    @Test func arrayLookupIsInPlaceAndBounded() {
+        let map = EmulatedMap(name: "a", kind: .array, keySize: 4, valueSize: 8, maxEntries: 4)
+        let p = withKey(3) { map.lookup(key: $0) }
+        #expect(p != nil)
+        p!.storeBytes(of: 77 as UInt64, as: UInt64.self)
+        let v: UInt64 = 99
+        #expect(withKey(3) { k in withUnsafeBytes(of: v) { map.update(key: k, value: $0, flags: 0) } } == 0)
+        #expect(p!.load(as: UInt64.self) == 99)
+        #expect(withKey(4) { map.lookup(key: $0) } == nil)
+        #expect(withKey(4) { k in withUnsafeBytes(of: v) { map.update(key: k, value: $0, flags: 0) } } == -Int64(E2BIG))
+        #expect(withKey(0) { k in withUnsafeBytes(of: v) { map.update(key: k, value: $0, flags: 1) } } == -Int64(EEXIST))
+        #expect(withKey(0) { map.delete(key: $0) } == -Int64(EINVAL))
+    }
+
+    @Test func hashFlagsCapacityAndDelete() {
+        let map = EmulatedMap(name: "h", kind: .hash, keySize: 4, valueSize: 4, maxEntries: 2)
+        let v: UInt32 = 5
+        func update(_ k: UInt32, _ flags: UInt64) -> Int64 {
+            withKey(k) { key in withUnsafeBytes(of: v) { map.update(key: key, value: $0, flags: flags) } }
+        }
+        #expect(withKey(10) { map.lookup(key: $0) } == nil)
+        #expect(update(10, 2) == -Int64(ENOENT))      // BPF_EXIST on a missing key
+        #expect(update(10, 1) == 0)                    // BPF_NOEXIST inserts
+        #expect(update(10, 1) == -Int64(EEXIST))
+        #expect(update(11, 0) == 0)
+        #expect(update(12, 0) == -Int64(E2BIG))        // full
+        #expect(withKey(10) { map.lookup(key: $0) }?.load(as: UInt32.self) == 5)
+        #expect(withKey(10) { map.delete(key: $0) } == 0)
+        #expect(withKey(10) { map.delete(key: $0) } == -Int64(ENOENT))
+        #expect(update(12, 0) == 0)                    // the freed slot is reused
+    }
+}

@@ -1,0 +1,48 @@
+import BPFObject
+import Foundation
+import Testing
+
+/// The loop programs of `Tests/UringBPFTests/Programs/*.bpf.c`, compiled by
+/// BPFCompilerPlugin during the build. Each program's header comment states
+/// its globals, the runner settings it needs and its expected outcome.
+enum LoopTestPrograms {
+    /// Every program this target builds, by base name ("bpf_nops", "maps", ...).
+    static var names: [String] { BuiltBPFObjects.all.map(\.name) }
+
+    /// The built program `name`, or a test failure if it was not built.
+    static func built(_ name: String) throws -> BuiltBPFObject {
+        try #require(BuiltBPFObjects.all.first { $0.name == name }, "loop test program \(name) was not built")
+    }
+
+    /// The object file's bytes.
+    static func bytes(_ name: String) throws -> [UInt8] { try built(name).bytes }
+
+    /// Where the plugin wrote the object (for CLI tests: `uring-bpf run PATH`).
+    static func objectPath(_ name: String) throws -> String { try built(name).objectPath }
+
+    /// The parsed object.
+    static func object(_ name: String) throws -> BPFObject { try BPFObject(bytes: bytes(name)) }
+
+    /// The 1-based line of the program's code that contains `text`, e.g. a
+    /// marker comment such as "OOB-READ" in out_of_bounds.bpf.c. Block-comment
+    /// lines (starting with `/*`, `* ` or `*/`) are skipped, so a header comment
+    /// that mentions the marker does not count.
+    static func line(of text: String, in name: String) throws -> Int {
+        let path = try built(name).sourcePath
+        let lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
+        let index = try #require(lines.firstIndex { line in
+            let code = line.drop { $0 == " " || $0 == "\t" }
+            let isComment = code.hasPrefix("/*") || code.hasPrefix("* ") || code.hasPrefix("*/") || code == "*"
+            return !isComment && line.contains(text)
+        }, "'\(text)' not in the code of \(path)")
+        return index + 1
+    }
+
+    /// Bytes of the kernel's CQ ("rings") region for a ring created with
+    /// NO_SQARRAY and 16-byte CQEs: PAGE_ALIGN(ALIGN(64 + 16 * cqEntries, 64)).
+    /// What regions.bpf.c needs in `cq_region_bytes`.
+    static func cqRegionBytes(cqEntries: Int, pageSize: Int = 4096) -> Int {
+        let rings = (64 + 16 * cqEntries + 63) / 64 * 64
+        return (rings + pageSize - 1) / pageSize * pageSize
+    }
+}
