@@ -17,7 +17,8 @@ public struct EnterFlags: OptionSet, Hashable, Sendable {
     public static let registeredRing = EnterFlags(rawValue: 1 << 4)
     /// The timeout is absolute.
     public static let absoluteTimer = EnterFlags(rawValue: 1 << 5)
-    /// The argument is an offset into a registered wait region.
+    /// The argument is an offset into the registered wait region (with ``extArg``; see
+    /// ``IoUring/registerMemoryRegion(size:kind:waitArguments:)``).
     public static let extArgRegistered = EnterFlags(rawValue: 1 << 6)
     /// Do not account the wait as iowait.
     public static let noIOWait = EnterFlags(rawValue: 1 << 7)

@@ -7,11 +7,14 @@ import Glibc
 
 /// An io_uring instance: owns the ring fd, the rings mapping (SQ and CQ share one mmap) and the SQE array.
 ///
-/// Create it with ``init(entries:flags:cqEntries:sqThreadIdle:sqThreadCPU:)``; push entries built by the opcode
+/// Create it with ``init(entries:flags:cqEntries:sqThreadIdle:sqThreadCPU:attachTo:)``; push entries built by the opcode
 /// types (``Nop``, ``Read``, ``Send`` …), ``submit()``, then consume completions with ``popCompletion()``,
 /// ``waitCompletion()`` or ``forEachCompletion(_:)``. Everything the kernel shares with user space is also
 /// exposed raw (``ringsRegion``, ``submissionEntriesRegion``, ``parameters``) for loop engines that drive the
 /// ring themselves. Those pointers are valid only while the ring lives.
+///
+/// With ``SetupFlags/deferTaskrun`` the kernel posts most completions only while a thread waits
+/// (`IORING_ENTER_GETEVENTS`): use ``waitCompletion()`` or ``wait(for:timeout:)`` rather than polling.
 public struct IoUring: ~Copyable {
     /// The ring file descriptor.
     public let fd: FileDescriptor

@@ -48,11 +48,16 @@ extension IoUring {
     /// Registers the ring's parameter region (`IORING_REGISTER_MEM_REGION`, opcode 34), `size` bytes rounded
     /// up to whole pages, and maps it. Afterwards ``memoryRegion`` is the memory, zero-filled.
     /// A ring has at most one such region (a second registration fails with EBUSY).
+    ///
+    /// With `waitArguments` the kernel also reads `struct io_uring_reg_wait` entries from the region for
+    /// `io_uring_enter` with ``EnterFlags/extArgRegistered`` (`IORING_MEM_REGION_REG_WAIT_ARG`); that needs a
+    /// ring created with ``SetupFlags/ringsDisabled`` and not yet enabled.
     @discardableResult
-    public mutating func registerMemoryRegion(size: Int, kind: MemoryRegionKind = .user)
+    public mutating func registerMemoryRegion(size: Int, kind: MemoryRegionKind = .user, waitArguments: Bool = false)
         throws(UringError) -> UnsafeMutableRawBufferPointer {
         let bytes = pageAligned(max(size, 1))
         let what = "REGISTER_MEM_REGION, \(bytes) bytes, \(kind == .user ? "TYPE_USER" : "kernel-allocated")"
+            + (waitArguments ? ", REG_WAIT_ARG" : "")
         var userMemory: UnsafeMutableRawPointer?
         if kind == .user {
             let mapping = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
@@ -65,7 +70,8 @@ extension IoUring {
                                           flags: kind == .user ? 1 : 0)
         do {
             try withUnsafeMutableBytes(of: &descriptor) { (raw) throws(UringError) in
-                var request = MemoryRegionRegister(regionAddress: UInt64(UInt(bitPattern: raw.baseAddress)))
+                var request = MemoryRegionRegister(regionAddress: UInt64(UInt(bitPattern: raw.baseAddress)),
+                                                   flags: waitArguments ? 1 : 0)
                 _ = try withUnsafeBytes(of: &request) { (requestBytes) throws(UringError) in
                     try register(.memRegion, argument: requestBytes.baseAddress, count: 1, what)
                 }

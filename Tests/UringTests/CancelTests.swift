@@ -3,7 +3,7 @@ import Testing
 @testable import Uring
 
 /// Ported from liburing's io-cancel and cancel-fd-userdata behaviour.
-@Suite(.requiresUring) struct CancelTests {
+@Suite(.requiresUring, .timeLimit(.minutes(1))) struct CancelTests {
     @Test(arguments: ["userData", "fd", "any"])
     func pendingReadIsCancelled(by key: String) throws {
         var ring = try IoUring(entries: 8)

@@ -4,7 +4,7 @@ import Testing
 @testable import Uring
 
 /// Ported from liburing's read-write, short-read, fixed-buf-iter, file-register, file-update and open/statx tests.
-@Suite(.requiresUring) struct FileIOTests {
+@Suite(.requiresUring, .timeLimit(.minutes(1))) struct FileIOTests {
     let pattern: [UInt8] = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }
 
     @Test func writeThenReadAtOffsets() throws {

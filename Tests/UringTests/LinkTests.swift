@@ -3,7 +3,7 @@ import Testing
 @testable import Uring
 
 /// Ported from liburing's link, link_drain, link-timeout, submit-link-fail, timeout and io-cancel behaviour.
-@Suite(.requiresUring) struct LinkTests {
+@Suite(.requiresUring, .timeLimit(.minutes(1))) struct LinkTests {
     static let badFile = FileTarget.fd(FileDescriptor(rawValue: -1))
 
     @Test func failureCancelsTheRestOfTheChain() throws {

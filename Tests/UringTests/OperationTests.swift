@@ -4,7 +4,7 @@ import Testing
 @testable import Uring
 
 /// Each remaining opcode type run once on the real kernel, checked against what the syscall it mirrors does.
-@Suite(.requiresUring) struct OperationTests {
+@Suite(.requiresUring, .timeLimit(.minutes(1))) struct OperationTests {
     @Test func directoryOperations() throws {
         var ring = try IoUring(entries: 8)
         let directory = try TemporaryDirectory()

@@ -2,7 +2,7 @@ import Testing
 @testable import Uring
 
 /// Ported from liburing's probe test.
-@Suite(.requiresUring) struct ProbeTests {
+@Suite(.requiresUring, .timeLimit(.minutes(1))) struct ProbeTests {
     /// Every opcode this library prepares, by its type.
     nonisolated(unsafe) static let operationTypes: [any SubmissionOperation.Type] = [
         Nop.self, Read.self, Write.self, Readv.self, Writev.self, ReadFixed.self, WriteFixed.self, Fsync.self,

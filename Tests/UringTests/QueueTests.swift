@@ -3,7 +3,7 @@ import SystemPackage
 import Testing
 @testable import Uring
 
-@Suite(.requiresUring) struct QueueTests {
+@Suite(.requiresUring, .timeLimit(.minutes(1))) struct QueueTests {
     @Test func nopCompletesWithZeroAndUserData() throws {
         var ring = try IoUring(entries: 4)
         try ring.push(Nop().build().withUserData(0xDEAD_BEEF))

@@ -6,7 +6,7 @@ import Testing
 @testable import Uring
 
 /// Ported from liburing's msg-ring, defer-taskrun and single-issuer behaviour.
-@Suite(.requiresUring) struct RingToRingTests {
+@Suite(.requiresUring, .timeLimit(.minutes(1))) struct RingToRingTests {
     @Test func msgRingPostsACompletionOnAnotherRing() throws {
         var source = try IoUring(entries: 4)
         var target = try IoUring(entries: 4)

@@ -3,7 +3,7 @@ import SystemPackage
 import Testing
 @testable import Uring
 
-@Suite(.requiresUring) struct SetupTests {
+@Suite(.requiresUring, .timeLimit(.minutes(1))) struct SetupTests {
     @Test(arguments: [SetupFlags(), [.noSQArray], [.singleIssuer, .deferTaskrun, .noSQArray],
                       [.coopTaskrun, .taskrunFlag], [.submitAll, .clamp], [.sqPoll], [.sqPoll, .noSQArray]])
     func nopRoundTripsWithFlags(flags: SetupFlags) throws {

@@ -4,7 +4,7 @@ import Testing
 @testable import Uring
 
 /// Ported from liburing's send_recv, socket-rw, accept, recv-multishot and buf-ring behaviour.
-@Suite(.requiresUring) struct SocketTests {
+@Suite(.requiresUring, .timeLimit(.minutes(1))) struct SocketTests {
     @Test func socketpairSendRecv() throws {
         var ring = try IoUring(entries: 8)
         let (a, b) = try socketPair()
