@@ -129,8 +129,8 @@ public struct LoadedKernelObject: ~Copyable {
         let binding = try structOpsBinding(named: name)
         let variable = binding.variable
         let kernelType = binding.kernelType
-        let value = try StructOpsValue.build(binding, programFDs: { programs[$0]?.value.descriptor.rawValue },
-                                             setting: setting)
+        let value = try StructOpsValue.build(
+            binding, programFDs: programs.mapValues { $0.value.descriptor.rawValue }, setting: setting)
         let what = "attach struct_ops \(variable.name) (\(kernelType.name))" + Self.settingText(setting)
         let map: BPFMap
         do {
