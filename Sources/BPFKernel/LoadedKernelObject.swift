@@ -85,6 +85,27 @@ public struct LoadedKernelObject: ~Copyable {
     /// The fd of the program whose entry function is `name`; borrowed.
     public func programDescriptor(named name: String) -> FileDescriptor? { programs[name]?.value.descriptor }
 
+    /// The value for `key` in map `name` (a `.maps` map), or nil if there is none; `Key` and `Value` must have the
+    /// map's key and value sizes.
+    public func lookup<Key: BitwiseCopyable, Value: BitwiseCopyable>(
+        _ key: Key, in name: String, as type: Value.Type = Value.self
+    ) throws(BPFLoaderError) -> Value? {
+        guard let map = maps[name] else { throw BPFLoaderError(.usage, "the object has no map \(name)") }
+        do { return try map.value.lookup(key: key, as: Value.self) } catch {
+            throw .kernel("look up \(key) in map \(name)", error)
+        }
+    }
+
+    /// Sets `key` to `value` in map `name` (a `.maps` map, or a global-data section's map at key 0).
+    public func update<Key: BitwiseCopyable, Value: BitwiseCopyable>(_ key: Key, to value: Value, in name: String)
+        throws(BPFLoaderError)
+    {
+        guard let map = maps[name] else { throw BPFLoaderError(.usage, "the object has no map \(name)") }
+        do { try map.value.update(key: key, value: value) } catch {
+            throw .kernel("update \(key) in map \(name)", error)
+        }
+    }
+
     /// What the kernel reports about map `name` (type, sizes, flags, BTF ids).
     public func mapInfo(named name: String) throws(BPFLoaderError) -> BPFMapInfo {
         guard let map = maps[name] else { throw BPFLoaderError(.usage, "the object has no map \(name)") }

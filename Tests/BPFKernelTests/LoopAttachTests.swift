@@ -3,6 +3,7 @@ import BPFObject
 import SystemPackage
 import Testing
 import Uring
+import UringBPFExamples
 
 /// io_uring_bpf_ops attached for real: these run in the Linux 7.x VM (`Scripts/kernel-vm/run`) and skip elsewhere.
 /// Each test is synchronous and stays on one thread: with DEFER_TASKRUN only the ring's creator may enter it.
@@ -207,5 +208,41 @@ struct LoadedObjectShapeTests {
         #expect(link.type == 9)  // BPF_LINK_TYPE_STRUCT_OPS
         #expect(link.structOpsMapID == map.id)
         attachment.detach()
+    }
+}
+
+@Suite("object features in the kernel", .enabled(if: KernelLoop.enabled, KernelLoop.skipReason))
+struct LoadedObjectFeatureTests {
+    @Test("maps, a subprogram, a bpf_loop callback and bpf_printk: relocated, verified and run")
+    func mapsAndHelpers() throws {
+        let ring = try loopRing()
+        let loaded = try TestObjects.load("maps_helpers")
+        try loaded.update(UInt32(1), to: UInt64(35), in: "counts")
+        let attachment = try loaded.attach(ringFD: ring.fd)
+        #expect(try runLoop(ring) == 0)
+        #expect(try loaded.global("counts_after", as: UInt64.self) == 42)
+        #expect(try loaded.lookup(UInt32(1), in: "counts", as: UInt64.self) == 42)
+        #expect(try loaded.global("totals_ret", as: Int64.self) == 0)
+        #expect(try loaded.lookup(UInt32(42), in: "totals", as: UInt64.self) == 4200)
+        #expect(try loaded.lookup(UInt32(41), in: "totals", as: UInt64.self) == nil)
+        #expect(try loaded.global("loop_ret", as: Int64.self) == 5)
+        #expect(try loaded.global("loop_sum", as: UInt64.self) == 15)
+        #expect(try loaded.global("printk_ret", as: Int64.self) > 0)
+        // The format string's .rodata holds only static data: frozen, not mapped.
+        #expect(loaded.globalSection(".rodata") == nil)
+        #expect(try loaded.mapInfo(named: ".rodata").flags.contains(.readOnlyProgram))
+        attachment.detach()
+    }
+
+    @Test("every shipped example loads and passes the verifier with its default globals")
+    func examplesLoad() throws {
+        for example in UringBPFExamples.all {
+            let object = try BPFObject(bytes: example.bytes)
+            let loaded = try KernelObjectLoader(object, name: example.name).load()
+            #expect(loaded.structOpsNames.count == 1, "\(example.name)")
+            for program in object.programs {
+                #expect(try loaded.programInfo(named: program.name).type == .structOps, "\(example.name)")
+            }
+        }
     }
 }
