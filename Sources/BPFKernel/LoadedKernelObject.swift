@@ -50,20 +50,44 @@ public struct LoadedKernelObject: ~Copyable {
     {
         let (data, variable) = try globals.locate(name, in: section)
         try GlobalVariableIndex.checkSize(T.self, variable, data)
-        guard !data.isReadOnly else {
-            throw BPFLoaderError(
-                .usage,
-                "global \(name) is in \(data.sectionName), which is frozen at load; set it with "
-                    + "KernelObjectLoader.setGlobal before load()")
-        }
+        try Self.checkWritable(data, name)
         let bytes = try mappedSection(data, for: name)
         bytes.storeBytes(of: value, toByteOffset: variable.offset, as: T.self)
+    }
+
+    /// The current bytes of global variable `name` (any size, e.g. an array or a struct).
+    public func globalBytes(_ name: String, in section: String? = nil) throws(BPFLoaderError) -> [UInt8] {
+        let (data, variable) = try globals.locate(name, in: section)
+        let bytes = try mappedSection(data, for: name)
+        return Array(UnsafeRawBufferPointer(rebasing: bytes[variable.offset..<variable.offset + variable.size]))
+    }
+
+    /// Writes global variable `name` in place from raw bytes; `bytes.count` must be the variable's size.
+    public func setGlobal(_ name: String, bytes: [UInt8], in section: String? = nil) throws(BPFLoaderError) {
+        let (data, variable) = try globals.locate(name, in: section)
+        guard bytes.count == variable.size else {
+            throw BPFLoaderError(
+                .usage, "global \(name) in \(data.sectionName) is \(variable.size) bytes, not \(bytes.count)")
+        }
+        try Self.checkWritable(data, name)
+        let memory = try mappedSection(data, for: name)
+        UnsafeMutableRawBufferPointer(rebasing: memory[variable.offset..<variable.offset + variable.size])
+            .copyBytes(from: bytes)
     }
 
     /// The mapped contents of global-data section `section` (e.g. `.bss`), or nil if it is not mapped (absent, or
     /// holding only static variables). Valid while this value lives.
     public func globalSection(_ section: String) -> UnsafeRawBufferPointer? {
         memories[section].map { UnsafeRawBufferPointer($0.value.bytes) }
+    }
+
+    private static func checkWritable(_ data: GlobalData, _ name: String) throws(BPFLoaderError) {
+        guard !data.isReadOnly else {
+            throw BPFLoaderError(
+                .usage,
+                "global \(name) is in \(data.sectionName), which is frozen at load; set it with "
+                    + "KernelObjectLoader.setGlobal before load()")
+        }
     }
 
     private func mappedSection(_ data: GlobalData, for name: String) throws(BPFLoaderError)

@@ -89,7 +89,7 @@ struct LoopAttachTests {
         let stepsBefore = try loaded.global("steps", as: UInt32.self)
         #expect(stepsBefore >= 1)
 
-        try loaded.setGlobal("release", to: UInt32(1))
+        try loaded.setGlobal("release", bytes: [1, 0, 0, 0])
         #expect(try runLoop(ring) == 0)
         #expect(try loaded.global("steps", as: UInt32.self) == stepsBefore + 1)
         attachment.detach()
@@ -159,6 +159,7 @@ struct LoopAttachTests {
         #expect(try loaded.global("nops_submitted", as: UInt32.self) == nops)
         #expect(try loaded.global("nops_completed", as: UInt32.self) == nops)
         #expect(try loaded.global("steps", as: UInt32.self) >= nops)
+        #expect(try loaded.globalBytes("nops_completed") == withUnsafeBytes(of: nops.littleEndian) { Array($0) })
         // The kernel posted N CQEs and the program consumed them; SQ_REWIND left the SQ head and tail at 0.
         let offsets = ring.parameters
         #expect(ringWord(ring, at: offsets.cqOffsets.tail) == nops)
