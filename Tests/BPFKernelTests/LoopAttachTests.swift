@@ -30,9 +30,31 @@ struct LoopAttachTests {
         #expect(try ring.popCompletion()?.result == 0)
         #expect(try loaded.global("steps", as: UInt32.self) == 2)
 
+        do {
+            let again = try loaded.attach(ringFD: ring.fd)
+            #expect(again.name == "count_ops")
+            #expect(try runLoop(ring) == 0)
+            #expect(try loaded.global("steps", as: UInt32.self) == 3)
+        }  // the attachment goes away here, which detaches
+        try ring.push(Nop().build())
+        #expect(try ring.submitAndWait(1) == 1)
+        #expect(try loaded.global("steps", as: UInt32.self) == 3)
+    }
+
+    @Test("a ring closed while attached ejects the ops; the attachment then detaches cleanly")
+    func ringClosedFirst() throws {
+        let loaded = try TestObjects.load("count_steps")
+        let attachment: StructOpsAttachment
+        do {
+            let ring = try loopRing()
+            attachment = try loaded.attach(ringFD: ring.fd)
+            #expect(try runLoop(ring) == 0)
+        }  // the ring is closed here
+        attachment.detach()
+        let ring = try loopRing()
         let again = try loaded.attach(ringFD: ring.fd)
         #expect(try runLoop(ring) == 0)
-        #expect(try loaded.global("steps", as: UInt32.self) == 3)
+        #expect(try loaded.global("steps", as: UInt32.self) == 2)
         again.detach()
     }
 
