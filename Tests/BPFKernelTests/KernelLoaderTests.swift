@@ -146,6 +146,20 @@ struct KernelLoaderTests {
         #expect(plan.structOps.map(\.variable.name) == ["nops_seq_ops"])
     }
 
+    @Test("objects the loader cannot attach are refused before anything is created, saying why")
+    func unsupportedObjects() throws {
+        let kernel = try IoUringKernelBTF.kernel()
+        let plain = #expect(throws: BPFLoaderError.self) {
+            _ = try LoadPlan(TestObjects.program("plain_struct_ops"), kernel: kernel)
+        }
+        #expect(plain?.kind == .object)
+        #expect(plain?.description.contains("struct_ops plain_ops is in .struct_ops; only .struct_ops.link") == true)
+        let orphan = #expect(throws: BPFLoaderError.self) {
+            _ = try LoadPlan(TestObjects.program("orphan_program"), kernel: kernel)
+        }
+        #expect(orphan?.description.contains("orphan_step is not referenced by any struct_ops variable") == true)
+    }
+
     @Test("relocations: kfunc calls get src 2 and the kernel id, globals become map values with offsets")
     func relocations() throws {
         let object = try TestObjects.example("nops_seq")
