@@ -37,10 +37,15 @@ public struct BPFLoaderError: Error, CustomStringConvertible, Sendable {
     /// The verifier (or BTF) log of the failed kernel call, if the kernel wrote one.
     public var kernelLog: String? { kernelError?.log }
 
-    /// The message; for kernel calls followed by the call's description (errno and log).
+    /// The message; for kernel calls followed by the command, the errno and the kernel's log, e.g.
+    /// `load program p (...): BPF_PROG_LOAD failed with EACCES (Permission denied)` and the verifier log.
     public var description: String {
         guard let kernelError else { return message }
-        return message + ": " + kernelError.description
+        var text = message + ": "
+        if let command = kernelError.command { text += "\(command)" } else { text += kernelError.operation }
+        text += " failed with \(kernelError.errno.name) (\(kernelError.errno.message))"
+        if let log = kernelError.log, !log.isEmpty { text += "\nkernel log:\n" + log }
+        return text
     }
 
     /// Wraps a failed kernel call with what the loader was doing.

@@ -115,11 +115,8 @@ public struct KernelObjectLoader: Sendable {
         for program in object.programs {
             let target = plan.programTargets[program.name]!  // LoadPlan checked every program has one
             let instructions = try relocator.apply(to: program.instructions, program.relocations, program: program.name)
-            let funcInfo = program.functionInfo.flatMap { littleEndianBytes(UInt32($0.instruction)) + littleEndianBytes($0.typeID) }
-            let lineInfo = program.lineInfo.flatMap {
-                littleEndianBytes(UInt32($0.instruction)) + littleEndianBytes($0.fileNameOffset)
-                    + littleEndianBytes($0.lineOffset) + littleEndianBytes($0.lineColumn)
-            }
+            let funcInfo = program.functionInfoBytes
+            let lineInfo = program.lineInfoBytes
             let spec = BPFProgramSpec(
                 type: .structOps, instructions: instructions, license: object.license, name: program.name,
                 expectedAttachType: .structOpsMember(target.memberIndex), attachBTFID: target.typeID,
@@ -194,8 +191,6 @@ public struct KernelObjectLoader: Sendable {
         return String(String(cleaned).utf8.prefix(BPFObjectName.maxLength))!
     }
 }
-
-func littleEndianBytes(_ value: UInt32) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
 
 /// Owns one noncopyable kernel resource so it can live in a collection; released with the last reference.
 final class Owned<Resource: ~Copyable> {

@@ -4,6 +4,8 @@ import BPFObject
 struct StructOpsBinding: Sendable {
     let variable: StructOpsVariable
     let kernelType: KernelBTF.StructOpsType
+    /// Where each program and data member goes in the kernel's value (BPFObject's matching by member name).
+    let layout: StructOpsKernelLayout
 }
 
 /// What `BPF_PROG_LOAD` needs to attach a program to a struct_ops member.
@@ -36,29 +38,25 @@ struct LoadPlan {
                 throw bad("struct_ops \(variable.name) is in \(variable.sectionName); only .struct_ops.link "
                     + "(attached through a BPF link) is supported")
             }
+            // First the kernel's type (a clear "needs Linux 7.1+" if it is missing), then the member matching.
             let kernelType = try kernel.structOps(named: variable.typeName)
-            for member in variable.members {
-                guard let program = member.program else { continue }
-                guard let kernelMember = kernelType.member(named: member.name) else {
-                    throw bad("struct_ops \(variable.name): the kernel's struct \(kernelType.name) has no member "
-                        + "\(member.name) for program \(program)")
-                }
-                guard kernelMember.isFunctionPointer else {
-                    throw bad("struct_ops \(variable.name): \(kernelType.name).\(member.name) is not a function "
-                        + "pointer in the kernel")
-                }
+            let layout: StructOpsKernelLayout
+            do { layout = try variable.kernelLayout(localBTF: object.btf!, kernelBTF: kernel.btf) } catch {
+                throw bad("\(error)")
+            }
+            for slot in layout.slots {
                 let target = StructOpsProgramTarget(
-                    typeID: kernelType.typeID, memberIndex: kernelMember.index, typeName: kernelType.name,
-                    memberName: kernelMember.name)
-                if let other = programTargets[program], other.typeID != target.typeID
+                    typeID: layout.kernelTypeID, memberIndex: slot.memberIndex, typeName: kernelType.name,
+                    memberName: slot.member)
+                if let other = programTargets[slot.program], other.typeID != target.typeID
                     || other.memberIndex != target.memberIndex
                 {
-                    throw bad("program \(program) fills both \(other.typeName).\(other.memberName) and "
+                    throw bad("program \(slot.program) fills both \(other.typeName).\(other.memberName) and "
                         + "\(target.typeName).\(target.memberName); a program can implement only one member")
                 }
-                programTargets[program] = target
+                programTargets[slot.program] = target
             }
-            structOps.append(StructOpsBinding(variable: variable, kernelType: kernelType))
+            structOps.append(StructOpsBinding(variable: variable, kernelType: kernelType, layout: layout))
         }
 
         for program in object.programs {

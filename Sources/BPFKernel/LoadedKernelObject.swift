@@ -50,20 +50,44 @@ public struct LoadedKernelObject: ~Copyable {
     {
         let (data, variable) = try globals.locate(name, in: section)
         try GlobalVariableIndex.checkSize(T.self, variable, data)
-        guard !data.isReadOnly else {
-            throw BPFLoaderError(
-                .usage,
-                "global \(name) is in \(data.sectionName), which is frozen at load; set it with "
-                    + "KernelObjectLoader.setGlobal before load()")
-        }
+        try Self.checkWritable(data, name)
         let bytes = try mappedSection(data, for: name)
         bytes.storeBytes(of: value, toByteOffset: variable.offset, as: T.self)
+    }
+
+    /// The current bytes of global variable `name` (any size, e.g. an array or a struct).
+    public func globalBytes(_ name: String, in section: String? = nil) throws(BPFLoaderError) -> [UInt8] {
+        let (data, variable) = try globals.locate(name, in: section)
+        let bytes = try mappedSection(data, for: name)
+        return Array(UnsafeRawBufferPointer(rebasing: bytes[variable.offset..<variable.offset + variable.size]))
+    }
+
+    /// Writes global variable `name` in place from raw bytes; `bytes.count` must be the variable's size.
+    public func setGlobal(_ name: String, bytes: [UInt8], in section: String? = nil) throws(BPFLoaderError) {
+        let (data, variable) = try globals.locate(name, in: section)
+        guard bytes.count == variable.size else {
+            throw BPFLoaderError(
+                .usage, "global \(name) in \(data.sectionName) is \(variable.size) bytes, not \(bytes.count)")
+        }
+        try Self.checkWritable(data, name)
+        let memory = try mappedSection(data, for: name)
+        UnsafeMutableRawBufferPointer(rebasing: memory[variable.offset..<variable.offset + variable.size])
+            .copyBytes(from: bytes)
     }
 
     /// The mapped contents of global-data section `section` (e.g. `.bss`), or nil if it is not mapped (absent, or
     /// holding only static variables). Valid while this value lives.
     public func globalSection(_ section: String) -> UnsafeRawBufferPointer? {
         memories[section].map { UnsafeRawBufferPointer($0.value.bytes) }
+    }
+
+    private static func checkWritable(_ data: GlobalData, _ name: String) throws(BPFLoaderError) {
+        guard !data.isReadOnly else {
+            throw BPFLoaderError(
+                .usage,
+                "global \(name) is in \(data.sectionName), which is frozen at load; set it with "
+                    + "KernelObjectLoader.setGlobal before load()")
+        }
     }
 
     private func mappedSection(_ data: GlobalData, for name: String) throws(BPFLoaderError)
@@ -84,6 +108,39 @@ public struct LoadedKernelObject: ~Copyable {
 
     /// The fd of the program whose entry function is `name`; borrowed.
     public func programDescriptor(named name: String) -> FileDescriptor? { programs[name]?.value.descriptor }
+
+    /// The value for `key` in map `name` (a `.maps` map), or nil if there is none; `Key` and `Value` must have the
+    /// map's key and value sizes.
+    public func lookup<Key: BitwiseCopyable, Value: BitwiseCopyable>(
+        _ key: Key, in name: String, as type: Value.Type = Value.self
+    ) throws(BPFLoaderError) -> Value? {
+        guard let map = maps[name] else { throw BPFLoaderError(.usage, "the object has no map \(name)") }
+        do { return try map.value.lookup(key: key, as: Value.self) } catch {
+            throw .kernel("look up \(key) in map \(name)", error)
+        }
+    }
+
+    /// Sets `key` to `value` in map `name` (a `.maps` map, or a global-data section's map at key 0).
+    public func update<Key: BitwiseCopyable, Value: BitwiseCopyable>(_ key: Key, to value: Value, in name: String)
+        throws(BPFLoaderError)
+    {
+        guard let map = maps[name] else { throw BPFLoaderError(.usage, "the object has no map \(name)") }
+        do { try map.value.update(key: key, value: value) } catch {
+            throw .kernel("update \(key) in map \(name)", error)
+        }
+    }
+
+    /// What the kernel reports about map `name` (type, sizes, flags, BTF ids).
+    public func mapInfo(named name: String) throws(BPFLoaderError) -> BPFMapInfo {
+        guard let map = maps[name] else { throw BPFLoaderError(.usage, "the object has no map \(name)") }
+        do { return try map.value.info() } catch { throw .kernel("get the info of map \(name)", error) }
+    }
+
+    /// What the kernel reports about the program whose entry function is `name` (type, attach BTF id, BTF).
+    public func programInfo(named name: String) throws(BPFLoaderError) -> BPFProgramInfo {
+        guard let program = programs[name] else { throw BPFLoaderError(.usage, "the object has no program \(name)") }
+        do { return try program.value.info() } catch { throw .kernel("get the info of program \(name)", error) }
+    }
 
     /// The fd of the object's BTF in the kernel; borrowed.
     public var btfDescriptor: FileDescriptor { btf.value.descriptor }
@@ -117,8 +174,8 @@ public struct LoadedKernelObject: ~Copyable {
         let binding = try structOpsBinding(named: name)
         let variable = binding.variable
         let kernelType = binding.kernelType
-        let value = try StructOpsValue.build(binding, programFDs: { programs[$0]?.value.descriptor.rawValue },
-                                             setting: setting)
+        let value = try StructOpsValue.build(
+            binding, programFDs: programs.mapValues { $0.value.descriptor.rawValue }, setting: setting)
         let what = "attach struct_ops \(variable.name) (\(kernelType.name))" + Self.settingText(setting)
         let map: BPFMap
         do {

@@ -25,8 +25,11 @@ public struct StructOpsAttachment: ~Copyable {
     /// The struct_ops map's file descriptor (borrowed).
     public var mapDescriptor: FileDescriptor { map.descriptor }
 
-    /// Id and type of the link (`BPF_OBJ_GET_INFO_BY_FD`).
+    /// Id, type and struct_ops map of the link (`BPF_OBJ_GET_INFO_BY_FD`).
     public func linkInfo() throws(BPFError) -> BPFLinkInfo { try link.info() }
+
+    /// What the kernel reports about the struct_ops map (type, value size, flags, vmlinux value type id).
+    public func mapInfo() throws(BPFError) -> BPFMapInfo { try map.info() }
 
     /// Detaches now by closing the link.
     public consuming func detach() {}

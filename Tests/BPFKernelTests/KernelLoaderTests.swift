@@ -146,6 +146,20 @@ struct KernelLoaderTests {
         #expect(plan.structOps.map(\.variable.name) == ["nops_seq_ops"])
     }
 
+    @Test("objects the loader cannot attach are refused before anything is created, saying why")
+    func unsupportedObjects() throws {
+        let kernel = try IoUringKernelBTF.kernel()
+        let plain = #expect(throws: BPFLoaderError.self) {
+            _ = try LoadPlan(TestObjects.program("plain_struct_ops"), kernel: kernel)
+        }
+        #expect(plain?.kind == .object)
+        #expect(plain?.description.contains("struct_ops plain_ops is in .struct_ops; only .struct_ops.link") == true)
+        let orphan = #expect(throws: BPFLoaderError.self) {
+            _ = try LoadPlan(TestObjects.program("orphan_program"), kernel: kernel)
+        }
+        #expect(orphan?.description.contains("orphan_step is not referenced by any struct_ops variable") == true)
+    }
+
     @Test("relocations: kfunc calls get src 2 and the kernel id, globals become map values with offsets")
     func relocations() throws {
         let object = try TestObjects.example("nops_seq")
@@ -190,23 +204,28 @@ struct KernelLoaderTests {
     func structOpsValue() throws {
         let object = try TestObjects.example("nops_seq")
         let kernel = try IoUringKernelBTF.kernel()
+        let variable = try #require(object.structOps.first)
         let binding = StructOpsBinding(
-            variable: try #require(object.structOps.first), kernelType: try kernel.structOps(named: "io_uring_bpf_ops"))
-        let value = try StructOpsValue.build(
-            binding, programFDs: { $0 == "nops_seq_step" ? 42 : nil }, setting: ["ring_fd": 7])
+            variable: variable, kernelType: try kernel.structOps(named: "io_uring_bpf_ops"),
+            layout: try variable.kernelLayout(localBTF: try #require(object.btf), kernelBTF: kernel.btf))
+        let value = try StructOpsValue.build(binding, programFDs: ["nops_seq_step": 42], setting: ["ring_fd": 7])
         var expected = [UInt8](repeating: 0, count: 128)
         expected[64] = 42  // loop_step = program fd (u64) at data + 0
         expected[72] = 7  // ring_fd (u32) at data + 8
         #expect(value == expected)
 
         let tooBig = #expect(throws: BPFLoaderError.self) {
-            _ = try StructOpsValue.build(binding, programFDs: { _ in 42 }, setting: ["ring_fd": 1 << 32])
+            _ = try StructOpsValue.build(binding, programFDs: ["nops_seq_step": 42], setting: ["ring_fd": 1 << 32])
         }
         #expect(tooBig?.description.contains("does not fit") == true)
         let unknown = #expect(throws: BPFLoaderError.self) {
-            _ = try StructOpsValue.build(binding, programFDs: { _ in 42 }, setting: ["ring": 1])
+            _ = try StructOpsValue.build(binding, programFDs: ["nops_seq_step": 42], setting: ["ring": 1])
         }
         #expect(unknown?.description.contains("has no member ring") == true)
+        let unloaded = #expect(throws: BPFLoaderError.self) {
+            _ = try StructOpsValue.build(binding, programFDs: [:], setting: [:])
+        }
+        #expect(unloaded?.description.contains("nops_seq_step for loop_step was not loaded") == true)
     }
 
     @Test("globals staged before load: set by name, typed, with clear errors for wrong names and sizes")

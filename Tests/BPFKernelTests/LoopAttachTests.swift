@@ -3,6 +3,7 @@ import BPFObject
 import SystemPackage
 import Testing
 import Uring
+import UringBPFExamples
 
 /// io_uring_bpf_ops attached for real: these run in the Linux 7.x VM (`Scripts/kernel-vm/run`) and skip elsewhere.
 /// Each test is synchronous and stays on one thread: with DEFER_TASKRUN only the ring's creator may enter it.
@@ -29,9 +30,31 @@ struct LoopAttachTests {
         #expect(try ring.popCompletion()?.result == 0)
         #expect(try loaded.global("steps", as: UInt32.self) == 2)
 
+        do {
+            let again = try loaded.attach(ringFD: ring.fd)
+            #expect(again.name == "count_ops")
+            #expect(try runLoop(ring) == 0)
+            #expect(try loaded.global("steps", as: UInt32.self) == 3)
+        }  // the attachment goes away here, which detaches
+        try ring.push(Nop().build())
+        #expect(try ring.submitAndWait(1) == 1)
+        #expect(try loaded.global("steps", as: UInt32.self) == 3)
+    }
+
+    @Test("a ring closed while attached ejects the ops; the attachment then detaches cleanly")
+    func ringClosedFirst() throws {
+        let loaded = try TestObjects.load("count_steps")
+        let attachment: StructOpsAttachment
+        do {
+            let ring = try loopRing()
+            attachment = try loaded.attach(ringFD: ring.fd)
+            #expect(try runLoop(ring) == 0)
+        }  // the ring is closed here
+        attachment.detach()
+        let ring = try loopRing()
         let again = try loaded.attach(ringFD: ring.fd)
         #expect(try runLoop(ring) == 0)
-        #expect(try loaded.global("steps", as: UInt32.self) == 3)
+        #expect(try loaded.global("steps", as: UInt32.self) == 2)
         again.detach()
     }
 
@@ -88,7 +111,7 @@ struct LoopAttachTests {
         let stepsBefore = try loaded.global("steps", as: UInt32.self)
         #expect(stepsBefore >= 1)
 
-        try loaded.setGlobal("release", to: UInt32(1))
+        try loaded.setGlobal("release", bytes: [1, 0, 0, 0])
         #expect(try runLoop(ring) == 0)
         #expect(try loaded.global("steps", as: UInt32.self) == stepsBefore + 1)
         attachment.detach()
@@ -158,6 +181,7 @@ struct LoopAttachTests {
         #expect(try loaded.global("nops_submitted", as: UInt32.self) == nops)
         #expect(try loaded.global("nops_completed", as: UInt32.self) == nops)
         #expect(try loaded.global("steps", as: UInt32.self) >= nops)
+        #expect(try loaded.globalBytes("nops_completed") == withUnsafeBytes(of: nops.littleEndian) { Array($0) })
         // The kernel posted N CQEs and the program consumed them; SQ_REWIND left the SQ head and tail at 0.
         let offsets = ring.parameters
         #expect(ringWord(ring, at: offsets.cqOffsets.tail) == nops)
@@ -165,5 +189,83 @@ struct LoopAttachTests {
         #expect(ringWord(ring, at: offsets.sqOffsets.head) == 0)
         #expect(ringWord(ring, at: offsets.sqOffsets.tail) == 0)
         attachment.detach()
+    }
+}
+
+@Suite("the loaded object as the kernel sees it", .enabled(if: KernelLoop.enabled, KernelLoop.skipReason))
+struct LoadedObjectShapeTests {
+    @Test("global-data maps, the struct_ops program, the struct_ops map and the link have the kernel-side shape")
+    func shapes() throws {
+        let kernel = try KernelBTF.current()
+        let ops = try kernel.structOps(named: "io_uring_bpf_ops")
+        let object = try TestObjects.example("nops_seq")
+        let btf = try #require(object.btf)
+        let loaded = try KernelObjectLoader(object, name: "nops_seq").load()
+
+        for data in object.maps.compactMap(\.globalData) {
+            let info = try loaded.mapInfo(named: data.sectionName)
+            #expect(info.type == .array && info.keySize == 4 && info.maxEntries == 1)
+            #expect(Int(info.valueSize) == data.initialBytes.count)
+            #expect(info.name == "nops_seq" + data.sectionName)
+            #expect(info.btfKeyTypeID == 0)
+            #expect(info.btfValueTypeID == btf.typeID(named: data.sectionName, kind: .dataSection))
+            #expect(info.flags.contains(.mmapable))
+            #expect(info.flags.contains(.readOnlyProgram) == data.isReadOnly)
+        }
+
+        let program = try loaded.programInfo(named: "nops_seq_step")
+        #expect(program.type == .structOps)
+        #expect(program.attachBTFID == ops.typeID)
+        #expect(program.gplCompatible)
+        #expect(program.btfID != 0)
+
+        let ring = try loopRing()
+        let attachment = try loaded.attach(ringFD: ring.fd)
+        let map = try attachment.mapInfo()
+        #expect(map.type == .structOps && map.keySize == 4 && map.maxEntries == 1)
+        #expect(Int(map.valueSize) == ops.valueSize)
+        #expect(map.btfVMLinuxValueTypeID == ops.valueTypeID)
+        #expect(map.flags == .link)
+        #expect(map.name == "nops_seq_ops")
+        let link = try attachment.linkInfo()
+        #expect(link.type == 9)  // BPF_LINK_TYPE_STRUCT_OPS
+        #expect(link.structOpsMapID == map.id)
+        attachment.detach()
+    }
+}
+
+@Suite("object features in the kernel", .enabled(if: KernelLoop.enabled, KernelLoop.skipReason))
+struct LoadedObjectFeatureTests {
+    @Test("maps, a subprogram, a bpf_loop callback and bpf_printk: relocated, verified and run")
+    func mapsAndHelpers() throws {
+        let ring = try loopRing()
+        let loaded = try TestObjects.load("maps_helpers")
+        try loaded.update(UInt32(1), to: UInt64(35), in: "counts")
+        let attachment = try loaded.attach(ringFD: ring.fd)
+        #expect(try runLoop(ring) == 0)
+        #expect(try loaded.global("counts_after", as: UInt64.self) == 42)
+        #expect(try loaded.lookup(UInt32(1), in: "counts", as: UInt64.self) == 42)
+        #expect(try loaded.global("totals_ret", as: Int64.self) == 0)
+        #expect(try loaded.lookup(UInt32(42), in: "totals", as: UInt64.self) == 4200)
+        #expect(try loaded.lookup(UInt32(41), in: "totals", as: UInt64.self) == nil)
+        #expect(try loaded.global("loop_ret", as: Int64.self) == 5)
+        #expect(try loaded.global("loop_sum", as: UInt64.self) == 15)
+        #expect(try loaded.global("printk_ret", as: Int64.self) > 0)
+        // The format string's .rodata holds only static data: frozen, not mapped.
+        #expect(loaded.globalSection(".rodata") == nil)
+        #expect(try loaded.mapInfo(named: ".rodata").flags.contains(.readOnlyProgram))
+        attachment.detach()
+    }
+
+    @Test("every shipped example loads and passes the verifier with its default globals")
+    func examplesLoad() throws {
+        for example in UringBPFExamples.all {
+            let object = try BPFObject(bytes: example.bytes)
+            let loaded = try KernelObjectLoader(object, name: example.name).load()
+            #expect(loaded.structOpsNames.count == 1, "\(example.name)")
+            for program in object.programs {
+                #expect(try loaded.programInfo(named: program.name).type == .structOps, "\(example.name)")
+            }
+        }
     }
 }

@@ -64,8 +64,8 @@ func ringWord(_ ring: borrowing IoUring, at offset: UInt32) -> UInt32 {
     UnsafeRawBufferPointer(ring.ringsRegion).loadUnaligned(fromByteOffset: Int(offset), as: UInt32.self)
 }
 
-/// Runs `body` while a POSIX timer sends SIGALRM to this thread every 20 ms. The handler does nothing and is
-/// installed without SA_RESTART, so a blocking syscall in `body` fails with EINTR. The timer targets this thread
+/// Runs `body` while a POSIX timer sends SIGALRM to this thread every 20 ms, with SIGALRM unblocked here. The
+/// handler does nothing and is installed without SA_RESTART, so a blocking syscall in `body` fails with EINTR. The timer targets this thread
 /// (SIGEV_THREAD_ID): the test process has many threads, and a process-wide alarm() could hit any of them.
 func withRepeatedAlarm<T>(_ body: () throws -> T) throws -> T {
     var action = sigaction()
@@ -73,6 +73,13 @@ func withRepeatedAlarm<T>(_ body: () throws -> T) throws -> T {
     sigemptyset(&action.sa_mask)
     action.sa_flags = 0  // no SA_RESTART
     guard sigaction(SIGALRM, &action, nil) == 0 else { throw Errno(rawValue: errno) }
+    // Test threads come from a pool that blocks asynchronous signals; a blocked signal would only stay pending.
+    var alarmOnly = sigset_t()
+    sigemptyset(&alarmOnly)
+    sigaddset(&alarmOnly, SIGALRM)
+    var previousMask = sigset_t()
+    guard pthread_sigmask(SIG_UNBLOCK, &alarmOnly, &previousMask) == 0 else { throw Errno(rawValue: errno) }
+    defer { pthread_sigmask(SIG_SETMASK, &previousMask, nil) }
 
     var event = sigevent()
     event.sigev_notify = 4  // SIGEV_THREAD_ID
