@@ -145,60 +145,78 @@ struct BenchNopsCommand: ParsableCommand {
         }
     }
 
-    /// nops_seq written as a Swift `loop_step`: reap the previous CQE, submit the next NOP at SQ index 0, wait
-    /// for the CQ to reach head + 1.
+    /// nops_seq written as a Swift `loop_step` (`SequentialNops`), run by one `UringLoop.run()`.
     static func swiftLoop(_ label: String, _ title: String, count: Int) -> Variant {
         Variant(label: label, title: title) {
             let options = LoopOptions()
-            let sqBytes = 64 * Int(options.sqEntries)
-            let cqBytes = 64 + 16 * Int(options.cqEntries)
-            let cqMask = options.cqEntries - 1
-            let token: UInt64 = 0x5e9003
-            var submitted = 0, completed = 0
-            var failure: String?
-            let loop = try UringLoop(options: options) { context in
-                guard let sq = context.region(.sq, size: sqBytes), let cq = context.region(.cq, size: cqBytes) else {
-                    failure = "get_region returned nil"
-                    return .stop
-                }
-                // Rings header: CQ head at byte 8, CQ tail at 12, CQEs (16 bytes) from byte 64.
-                var head = cq.load(fromByteOffset: 8, as: UInt32.self)
-                if head != cq.load(fromByteOffset: 12, as: UInt32.self) {
-                    let cqe = 64 + Int(head & cqMask) * 16
-                    let userData = cq.load(fromByteOffset: cqe, as: UInt64.self)
-                    let result = cq.load(fromByteOffset: cqe + 8, as: Int32.self)
-                    guard userData == token, result >= 0 else {
-                        failure = "CQE user_data 0x\(String(userData, radix: 16)), res \(result)"
-                        return .stop
-                    }
-                    head &+= 1
-                    cq.storeBytes(of: head, toByteOffset: 8, as: UInt32.self)
-                    completed += 1
-                }
-                if completed >= count { return .stop }
-                if submitted == completed {
-                    // SQ_REWIND: the SQE is always at index 0. A NOP is opcode 0 with user_data at byte 32.
-                    let sqe = UnsafeMutableRawBufferPointer(rebasing: sq[0..<64])
-                    sqe.initializeMemory(as: UInt8.self, repeating: 0)
-                    sqe.storeBytes(of: token, toByteOffset: 32, as: UInt64.self)
-                    let submittedNow = context.submit(1)
-                    guard submittedNow == 1 else {
-                        failure = "submit returned \(submittedNow)"
-                        return .stop
-                    }
-                    submitted += 1
-                }
-                context.cqWaitIndex = head &+ 1
-                return .continue
-            }
+            let nops = SequentialNops(count: count, sqEntries: options.sqEntries, cqEntries: options.cqEntries)
+            let loop = try UringLoop(options: options) { nops.step($0) }
             let start = monotonicNanoseconds()
             let stats = try loop.run()
             let elapsed = monotonicNanoseconds() - start
-            guard failure == nil, completed == count, stats.cqesProduced == count else {
-                throw ValidationError("(\(label)) \(title): \(failure ?? "ok"), \(completed) completed, \(stats.cqesProduced) CQEs for \(count) NOPs")
+            guard nops.failure == nil, nops.completed == count, stats.cqesProduced == count else {
+                throw ValidationError("(\(label)) \(title): \(nops.failure ?? "ok"), \(nops.completed) completed, \(stats.cqesProduced) CQEs for \(count) NOPs")
             }
             return Sample(nanoseconds: elapsed, syscalls: stats.syscalls)
         }
+    }
+}
+
+/// What nops_seq.bpf.c does, as a Swift loop step: reap the previous NOP's CQE, submit the next NOP at SQ index 0
+/// (SQ_REWIND), sleep until the CQ reaches head + 1; STOP after `count` completions.
+final class SequentialNops {
+    static let token: UInt64 = 0x5e9003
+    let count: Int
+    let sqBytes: Int
+    let cqBytes: Int
+    let cqMask: UInt32
+    // Only `step` touches these, never reentrantly: the dynamic exclusivity checks a class's (or a captured)
+    // `var` gets would be a measurable part of a step that costs a few hundred nanoseconds.
+    @exclusivity(unchecked) var submitted = 0
+    @exclusivity(unchecked) var completed = 0
+    @exclusivity(unchecked) var failure: String?
+
+    init(count: Int, sqEntries: UInt32, cqEntries: UInt32) {
+        self.count = count
+        sqBytes = 64 * Int(sqEntries)
+        cqBytes = 64 + 16 * Int(cqEntries)
+        cqMask = cqEntries - 1
+    }
+
+    func step(_ context: LoopStepContext) -> LoopStepResult {
+        guard let sq = context.region(.sq, size: sqBytes), let cq = context.region(.cq, size: cqBytes) else {
+            failure = "get_region returned nil"
+            return .stop
+        }
+        // Rings header: CQ head at byte 8, CQ tail at 12, CQEs (16 bytes) from byte 64.
+        var head = cq.load(fromByteOffset: 8, as: UInt32.self)
+        if head != cq.load(fromByteOffset: 12, as: UInt32.self) {
+            let cqe = 64 + Int(head & cqMask) * 16
+            let userData = cq.load(fromByteOffset: cqe, as: UInt64.self)
+            let result = cq.load(fromByteOffset: cqe + 8, as: Int32.self)
+            guard userData == Self.token, result >= 0 else {
+                failure = "CQE user_data 0x\(String(userData, radix: 16)), res \(result)"
+                return .stop
+            }
+            head &+= 1
+            cq.storeBytes(of: head, toByteOffset: 8, as: UInt32.self)
+            completed += 1
+        }
+        if completed >= count { return .stop }
+        if submitted == completed {
+            // A NOP: opcode 0, everything zero but user_data at byte 32.
+            let sqe = UnsafeMutableRawBufferPointer(rebasing: sq[0..<64])
+            sqe.initializeMemory(as: UInt8.self, repeating: 0)
+            sqe.storeBytes(of: Self.token, toByteOffset: 32, as: UInt64.self)
+            let submittedNow = context.submit(1)
+            guard submittedNow == 1 else {
+                failure = "submit returned \(submittedNow)"
+                return .stop
+            }
+            submitted += 1
+        }
+        context.cqWaitIndex = head &+ 1
+        return .continue
     }
 }
 
