@@ -32,9 +32,10 @@ struct BenchNopsCommand: ParsableCommand {
             do {
                 variants.append(try Self.bpfLoop("g", "BPF nops_seq, kernel mode", example: "nops_seq",
                                                  mode: .kernel, count: count))
-            } catch let error as LoopError {
-                guard case .modeUnavailable(let reason) = error else { throw error }
+            } catch LoopError.modeUnavailable(let reason) {
                 kernelNote = "kernel mode: unavailable (\(reason))"
+            } catch {
+                kernelNote = "kernel mode: setup failed (\(error))"
             }
         } else {
             kernelNote = "kernel mode: unavailable (\(kernel.reason))"
