@@ -75,6 +75,9 @@ struct BenchNopsCommand: ParsableCommand {
             return "(\(target.label)) \(target.what) ≤ \(format(target.limit, 1))×(a): \(verdict)"
         }
         print("targets: " + verdicts.joined(separator: "; "))
+        #if DEBUG
+        print("note: this is a debug build, whose Swift rows mean little; measure with: swift run -c release uring-bpf bench nops")
+        #endif
     }
 
     // MARK: Variants
