@@ -3,7 +3,9 @@
 /// Regions are the kernel's layouts (see `LoopRegion`); `submit` is `bpf_io_uring_submit_sqes`;
 /// `cqWaitIndex` is `lp->cq_wait_idx`.
 public struct LoopStepContext {
-    unowned let engine: UserLoopEngine
+    // Strong, not unowned: the engine does not hold contexts (no cycle), and an unowned reference costs an
+    // atomic retain/release on every use, several per step.
+    let engine: UserLoopEngine
 
     /// `bpf_io_uring_get_region`: the region, or nil when the kernel would return NULL.
     public func region(_ region: LoopRegion, size: Int) -> UnsafeMutableRawBufferPointer? {

@@ -15,7 +15,9 @@ final class UserLoopProgram {
     /// Live global variables.
     private(set) var globals: GlobalVariables!
 
-    private unowned let engine: UserLoopEngine
+    /// Strong (the engine holds no program, so no cycle): an unowned reference costs an atomic retain and
+    /// release on every kfunc call.
+    private let engine: UserLoopEngine
     private var interpreter: Interpreter!
     /// A second interpreter over the same program for helper callbacks (`bpf_loop`): an interpreter is not
     /// reentrant.
@@ -26,7 +28,9 @@ final class UserLoopProgram {
     private var maps: [EmulatedMap] = []
     /// `loop_step`'s argument array, as the kernel passes struct_ops arguments: [ctx, &lp].
     private let arguments: UnsafeMutablePointer<UInt64>
-    private var regionGrants: [UInt32: (id: RegionID, size: UInt64)] = [:]
+    /// The grant for each region id `get_region` handed out (ids are 0...2: `engine.region` answers nil for
+    /// any other). Touched only inside `getRegion`, so no dynamic exclusivity check is needed.
+    @exclusivity(unchecked) private var regionGrants: [(id: RegionID, size: UInt64)?] = [nil, nil, nil]
     private let printk: PrintkFormatter
     private var random = SystemRandomNumberGenerator()
 
@@ -94,6 +98,7 @@ final class UserLoopProgram {
 
     /// Runs `loop_step` once and returns its value.
     func step() throws(LoopError) -> Int32 {
+        let interpreter = self.interpreter!
         InterruptFlag.cancellation = Unmanaged.passUnretained(interpreter.cancellation)
         defer { InterruptFlag.cancellation = nil }
         if InterruptFlag.isSet { interpreter.cancellation.cancel() }
@@ -214,16 +219,19 @@ final class UserLoopProgram {
 
     // MARK: Host functions
 
+    /// The host functions capture `self` unowned(unsafe): they live only in this program's own interpreters,
+    /// which never escape it and die with it, so they cannot run after `self` is gone; a checked `unowned`
+    /// would cost an atomic retain and release on every call.
     private func hostFunctions() -> HostFunctions {
         var functions = HostFunctions()
-        functions.registerKfunc(name: "bpf_io_uring_get_region") { [unowned self] call in
+        functions.registerKfunc(name: "bpf_io_uring_get_region") { [unowned(unsafe) self] call in
             getRegion(&call)
         }
-        functions.registerKfunc(name: "bpf_io_uring_submit_sqes") { [unowned self] call in
+        functions.registerKfunc(name: "bpf_io_uring_submit_sqes") { [unowned(unsafe) self] call in
             UInt64(bitPattern: Int64(engine.submit(UInt32(truncatingIfNeeded: call.r2))))
         }
         for helper in BaseHelper.allCases {
-            functions.registerHelper(id: helper.rawValue, name: helper.name) { [unowned self] call in
+            functions.registerHelper(id: helper.rawValue, name: helper.name) { [unowned(unsafe) self] call in
                 try callHelper(helper, &call)
             }
         }
@@ -235,12 +243,12 @@ final class UserLoopProgram {
         let size = call.r3
         guard let region = engine.region(id, size: size) else { return 0 }
         let base = UInt64(UInt(bitPattern: region.baseAddress))
-        if let grant = regionGrants[id] {
+        if let grant = regionGrants[Int(id)] {
             if grant.size >= size { return base }
             call.memory.revoke(grant.id)
         }
         let name = "\(LoopRegion(rawValue: id).map { "\($0)".uppercased() } ?? "?") region"
-        regionGrants[id] = (call.memory.grant(name: name, base: base, size: size, permissions: .readWrite), size)
+        regionGrants[Int(id)] = (call.memory.grant(name: name, base: base, size: size, permissions: .readWrite), size)
         return base
     }
 

@@ -76,6 +76,10 @@ final class UserRegions {
     /// The real CQ head (what the kernel sees as consumed).
     var realHead: UInt32 { word(real, offsets.cqOffsets.head).pointee }
 
+    /// Whether the kernel holds overflowed CQEs or pending task work (`IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN`
+    /// in the real SQ flags): read here rather than through the ring so a step borrows nothing.
+    var completionsNeedFlush: Bool { cus_load_relaxed(word(real, offsets.sqOffsets.flags)) & 6 != 0 }
+
     /// The CQ head as the program sees it.
     var programHead: UInt32 { word(cq.baseAddress!, offsets.cqOffsets.head).pointee }
 

@@ -9,6 +9,7 @@ struct BenchCommand: ParsableCommand {
             // One line per benchmark; each lives in its own file.
             BenchRingCommand.self,
             BenchVMCommand.self,
+            BenchNopsCommand.self,
         ]
     )
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BPF
 import BPFObject
 import Foundation
 import UringBPFExamples
@@ -189,38 +190,28 @@ struct ObjectListing {
             for p in object.programs {
                 line()
                 line("Disassembly of \(p.name) (section \(p.sectionName)):")
-                let relocations = Dictionary(p.relocations.map { ($0.instruction, $0.target) }, uniquingKeysWith: { a, _ in a })
+                let symbols = ProgramSymbols(object: object, program: p)
+                let instructions = p.instructions.map {
+                    Instruction(opcode: $0.opcode, dst: $0.dst, src: $0.src, offset: $0.offset, imm: $0.imm)
+                }
+                let disassembler = Disassembler(syntax: .llvm, symbolizer: symbols.name)
                 var lastLine: (String, Int)? = nil
-                var i = 0
-                while i < p.instructions.count {
+                for (i, text) in disassembler.disassemble(instructions) {
                     if let f = p.functions.first(where: { $0.instruction == i }) { line("\(f.name):") }
                     if let loc = p.sourceLocation(at: i), lastLine.map({ $0 != (loc.file, loc.line) }) ?? true, loc.line > 0 {
                         line("; \(loc.source.trimmingCharacters(in: .whitespaces))  [\((loc.file as NSString).lastPathComponent):\(loc.line)]")
                         lastLine = (loc.file, loc.line)
                     }
-                    let insn = p.instructions[i]
-                    let next = i + 1 < p.instructions.count ? p.instructions[i + 1] : nil
-                    var text = RawInstructionFormatter.format(insn, next: next, index: i)
-                    if let target = relocations[i] { text += "    <\(describe(target, in: p))>" }
-                    line("  \(pad(i, 5)):  \(text)")
-                    i += insn.isLoadImm64 ? 2 : 1
+                    // As llvm-objdump: index, the raw bytes (16 for an lddw), the instruction.
+                    let slots = p.instructions[i].isLoadImm64 && i + 1 < p.instructions.count ? 2 : 1
+                    let bytes = p.instructions[i..<(i + slots)].flatMap(\.bytes)
+                        .map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined(separator: " ")
+                    let note = symbols.annotation(instructions[i], at: i).map { " <\($0)>" } ?? ""
+                    line("\(pad(i, 8)):\t\(bytes)\t\(text)\(note)")
                 }
             }
         }
         return out
-    }
-
-    func describe(_ target: RelocationTarget, in program: BPFProgram) -> String {
-        switch target {
-        case let .map(name): return "map \(name)"
-        case let .globalData(section, offset):
-            let variable = object.globalData(section)?.variables.first { $0.offset <= offset && offset < $0.offset + max($0.size, 1) }
-            return "\(section)+\(offset)" + (variable.map { " (\($0.name))" } ?? "")
-        case let .kfunc(name): return "kfunc \(name)"
-        case let .ksym(name): return "ksym \(name)"
-        case let .subprogram(i): return "call \(program.function(containing: i) ?? "?")"
-        case let .functionAddress(i): return "address of \(program.function(containing: i) ?? "?")"
-        }
     }
 
     func initialValue(_ bytes: [UInt8], text: Bool = false) -> String {
@@ -246,52 +237,70 @@ struct ObjectListing {
     }
 }
 
-/// A minimal eBPF instruction formatter for `objdump`, until the `BPF` module's
-/// disassembler (llvm-objdump syntax) replaces it after merging.
-enum RawInstructionFormatter {
-    static func format(_ insn: RawInstruction, next: RawInstruction?, index: Int) -> String {
-        let op = insn.opcode
-        let cls = op & 7
-        let dst = "r\(insn.dst)", src = "r\(insn.src)"
-        let off = insn.offset >= 0 ? "+ \(insn.offset)" : "- \(-Int(insn.offset))"
-        let sizes: [UInt8: String] = [0x00: "u32", 0x08: "u16", 0x10: "u8", 0x18: "u64"]
-        switch cls {
-        case 0x00 where insn.isLoadImm64:
-            let hi = UInt64(UInt32(bitPattern: next?.imm ?? 0)), lo = UInt64(UInt32(bitPattern: insn.imm))
-            return "\(dst) = 0x\(String(hi << 32 | lo, radix: 16)) ll" + (insn.src != 0 ? " (src \(insn.src))" : "")
-        case 0x01:  // LDX
-            let sign = op & 0xe0 == 0x80 ? "s" : ""
-            return "\(dst) = *(\(sign)\(sizes[op & 0x18] ?? "?") *)(\(src) \(off))"
-        case 0x02:  // ST
-            return "*(\(sizes[op & 0x18] ?? "?") *)(\(dst) \(off)) = \(insn.imm)"
-        case 0x03:  // STX
-            if op & 0xe0 == 0xc0 { return "atomic op 0x\(String(insn.imm, radix: 16)) *(\(sizes[op & 0x18] ?? "?") *)(\(dst) \(off)), \(src)" }
-            return "*(\(sizes[op & 0x18] ?? "?") *)(\(dst) \(off)) = \(src)"
-        case 0x04, 0x07:  // ALU, ALU64
-            let reg = cls == 0x04 ? "w" : "r"
-            let d = "\(reg)\(insn.dst)"
-            let s = op & 0x08 != 0 ? "\(reg)\(insn.src)" : "\(insn.imm)"
-            let ops: [UInt8: String] = [0x00: "+=", 0x10: "-=", 0x20: "*=", 0x30: "/=", 0x40: "|=", 0x50: "&=", 0x60: "<<=",
-                                        0x70: ">>=", 0x90: "%=", 0xa0: "^=", 0xb0: "=", 0xc0: "s>>="]
-            if op & 0xf0 == 0x80 { return "\(d) = -\(d)" }
-            if op & 0xf0 == 0xd0 { return "\(d) = bswap/\(insn.imm)(\(d))" }
-            return "\(d) \(ops[op & 0xf0] ?? "op(0x\(String(op, radix: 16)))") \(s)"
-        case 0x05, 0x06:  // JMP, JMP32
-            let code = op & 0xf0
-            if op == 0x85 {
-                if insn.src == RawInstruction.pseudoCall { return "call pc\(insn.imm >= 0 ? "+" : "")\(insn.imm)" }
-                return "call \(insn.imm)"
+/// Names for the disassembly of one program, from its relocations: kfunc and helper calls, bpf-to-bpf calls,
+/// and the `lddw`s of maps, global data, ksyms and callbacks.
+struct ProgramSymbols {
+    let object: BPFObject
+    let program: BPFProgram
+    let relocations: [Int: RelocationTarget]
+
+    init(object: BPFObject, program: BPFProgram) {
+        self.object = object
+        self.program = program
+        relocations = Dictionary(program.relocations.map { ($0.instruction, $0.target) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The `Disassembler.Symbolizer`: what `call` calls, or what an `lddw` loads (`r1 = NAME ll`).
+    func name(_ insn: Instruction, _ index: Int) -> String? {
+        switch relocations[index] {
+        case .kfunc(let name)?: return name
+        case .subprogram(let target)?: return functionName(at: target)
+        case .map(let name)?: return "map_fd(\(name))"
+        case .globalData(let section, let offset)?: return offset == 0 ? section : "\(section) + \(offset)"
+        case .ksym(let name)?: return name
+        case .functionAddress(let target)?: return "func(\(functionName(at: target)))"
+        case nil:
+            guard insn.opcode == Opcode.call else { return nil }
+            switch insn.src {
+            case Opcode.CallKind.helper: return helperNames[insn.imm]
+            case Opcode.CallKind.local: return functionName(at: index + 1 + Int(insn.imm))
+            default: return nil
             }
-            if op == 0x95 { return "exit" }
-            let target = index + Int(insn.offset) + 1
-            if code == 0x00 { return "goto \(target)" }
-            let reg = cls == 0x06 ? "w" : "r"
-            let s = op & 0x08 != 0 ? "\(reg)\(insn.src)" : "\(insn.imm)"
-            let ops: [UInt8: String] = [0x10: "==", 0x20: ">", 0x30: ">=", 0x40: "&", 0x50: "!=", 0x60: "s>", 0x70: "s>=",
-                                        0xa0: "<", 0xb0: "<=", 0xc0: "s<", 0xd0: "s<="]
-            return "if \(reg)\(insn.dst) \(ops[code] ?? "?") \(s) goto \(target)"
-        default:
-            return "opcode 0x\(String(op, radix: 16)) dst r\(insn.dst) src r\(insn.src) off \(insn.offset) imm \(insn.imm)"
         }
     }
+
+    /// A note after the instruction: where a jump goes (as llvm-objdump: function + byte offset), or the global
+    /// variable an `lddw` of global data points at.
+    func annotation(_ insn: Instruction, at index: Int) -> String? {
+        let isJump = insn.instructionClass == .jmp || insn.instructionClass == .jmp32
+        if isJump, insn.opcode != Opcode.call, insn.opcode != Opcode.exit, insn.opcode != Opcode.callx {
+            let target = index + 1 + (insn.opcode == Opcode.ja32 ? Int(insn.imm) : Int(insn.offset))
+            guard let function = program.functions.filter({ $0.instruction <= target })
+                .max(by: { $0.instruction < $1.instruction }) else { return nil }
+            let bytes = (target - function.instruction) * 8
+            return bytes == 0 ? function.name : "\(function.name)+0x\(String(bytes, radix: 16))"
+        }
+        guard case .globalData(let section, let offset)? = relocations[index],
+              let variable = object.globalData(section)?.variables.first(where: {
+                  $0.offset <= offset && offset < $0.offset + max($0.size, 1)
+              })
+        else { return nil }
+        return offset == variable.offset ? variable.name : "\(variable.name) + \(offset - variable.offset)"
+    }
+
+    private func functionName(at index: Int) -> String {
+        program.functions.first { $0.instruction == index }?.name ?? "pc \(index)"
+    }
 }
+
+/// Names of common helpers by id (`include/uapi/linux/bpf.h`, `__BPF_FUNC_MAPPER`); others print as `call ID`.
+let helperNames: [Int32: String] = [
+    1: "bpf_map_lookup_elem", 2: "bpf_map_update_elem", 3: "bpf_map_delete_elem", 4: "bpf_probe_read",
+    5: "bpf_ktime_get_ns", 6: "bpf_trace_printk", 7: "bpf_get_prandom_u32", 8: "bpf_get_smp_processor_id",
+    12: "bpf_tail_call", 14: "bpf_get_current_pid_tgid", 15: "bpf_get_current_uid_gid", 16: "bpf_get_current_comm",
+    25: "bpf_perf_event_output", 93: "bpf_spin_lock", 94: "bpf_spin_unlock", 112: "bpf_probe_read_user",
+    113: "bpf_probe_read_kernel", 114: "bpf_probe_read_user_str", 115: "bpf_probe_read_kernel_str",
+    125: "bpf_ktime_get_boot_ns", 130: "bpf_ringbuf_output", 131: "bpf_ringbuf_reserve", 132: "bpf_ringbuf_submit",
+    133: "bpf_ringbuf_discard", 148: "bpf_copy_from_user", 160: "bpf_ktime_get_coarse_ns",
+    164: "bpf_for_each_map_elem", 165: "bpf_snprintf", 177: "bpf_trace_vprintk", 181: "bpf_loop",
+]

@@ -9,4 +9,12 @@
 /// the Swift `bench ring` loop does. Returns the elapsed CLOCK_MONOTONIC nanoseconds of the loop alone, or -errno.
 int64_t cref_nop_loop(uint32_t entries, uint32_t setup_flags, uint32_t batch, uint64_t rounds);
 
+/// Runs `nops` NOPs as chains of `link` NOPs (IOSQE_IO_LINK on all but the last; `link` = 1 is one plain NOP) on
+/// a fresh 16-entry ring with SINGLE_ISSUER|DEFER_TASKRUN: per chain one io_uring_enter(to_submit = link,
+/// min_complete = link, GETEVENTS), then every CQE is reaped and checked (res 0, the NOP's user_data).
+/// Raw syscalls, no liburing. Stores the number of CQEs reaped in `*cqes_seen` and returns the elapsed
+/// CLOCK_MONOTONIC nanoseconds of the loop alone, or -errno (-EIO when a CQE was wrong, -EINVAL when `link`
+/// is not 1...16). The last chain is shorter when `nops` is not a multiple of `link`.
+int64_t cref_linked_nops(uint32_t link, uint64_t nops, uint64_t *cqes_seen);
+
 #endif
