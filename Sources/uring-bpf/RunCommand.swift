@@ -77,10 +77,10 @@ struct RunCommand: ParsableCommand {
         }
         let loop = try UringLoop(object: object, options: options)
         try copyMemFiles(into: loop)
-        if let timeoutMs { armAlarm(milliseconds: timeoutMs) }
+        let alarm = timeoutMs.flatMap { armAlarm(milliseconds: $0) }
         let result: Result<LoopStatistics, LoopError>
         do { result = .success(try loop.run()) } catch { result = .failure(error) }
-        if timeoutMs != nil { armAlarm(milliseconds: 0) }
+        if let alarm { timer_delete(alarm) }
         if let memOut, let mem = loop.memoryRegion {
             try Data(bytes: mem.baseAddress!, count: mem.count).write(to: URL(fileURLWithPath: memOut))
         }
@@ -112,17 +112,26 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// Sends SIGALRM after `milliseconds` (0 disarms). A no-op handler makes the signal interrupt the
-/// loop (EINTR) instead of killing the process; the signal is unblocked in case the parent blocked it
-/// (a spawned process inherits the signal mask).
-func armAlarm(milliseconds: Int) {
+/// Sends SIGALRM to the calling thread after `milliseconds`. Thread-directed, because in kernel mode only the
+/// thread inside io_uring_enter can be interrupted; a no-op handler makes the signal interrupt the loop (EINTR)
+/// instead of killing the process; the signal is unblocked in case the parent blocked it (a spawned process
+/// inherits the signal mask). Returns the timer, to delete after the run.
+func armAlarm(milliseconds: Int) -> timer_t? {
     signal(SIGALRM) { _ in }
     var alarm = sigset_t()
     sigemptyset(&alarm)
     sigaddset(&alarm, SIGALRM)
-    sigprocmask(SIG_UNBLOCK, &alarm, nil)
-    var timer = itimerval()
-    timer.it_value.tv_sec = milliseconds / 1000
-    timer.it_value.tv_usec = (milliseconds % 1000) * 1000
-    setitimer(__itimer_which_t(ITIMER_REAL.rawValue), &timer, nil)
+    pthread_sigmask(SIG_UNBLOCK, &alarm, nil)
+    typealias GetTID = @convention(c) () -> pid_t
+    var event = sigevent()
+    event.sigev_notify = 4  // SIGEV_THREAD_ID
+    event.sigev_signo = SIGALRM
+    event._sigev_un._tid = unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "gettid")!, to: GetTID.self)()
+    var timer: timer_t?
+    guard timer_create(CLOCK_MONOTONIC, &event, &timer) == 0 else { return nil }
+    var schedule = itimerspec()
+    schedule.it_value.tv_sec = milliseconds / 1000
+    schedule.it_value.tv_nsec = (milliseconds % 1000) * 1_000_000
+    timer_settime(timer, 0, &schedule, nil)
+    return timer
 }

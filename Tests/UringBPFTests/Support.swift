@@ -30,8 +30,9 @@ func runErrno(_ loop: UringLoop) -> Int32? {
     }
 }
 
-/// Runs `body` with SIGALRM unblocked on this thread (the test runner's threads block signals) and an
-/// alarm firing after `milliseconds`; the alarm is disarmed afterwards.
+/// Runs `body` with SIGALRM unblocked on this thread (the test runner's threads block signals) and a one-shot
+/// POSIX timer sending SIGALRM to this very thread after `milliseconds`. Thread-directed, because in kernel mode
+/// only the thread inside io_uring_enter can be interrupted, and a process-wide alarm may hit another thread.
 func withAlarm<R>(after milliseconds: Int, _ body: () throws -> R) rethrows -> R {
     var alarm = sigset_t(), old = sigset_t()
     sigemptyset(&alarm)
@@ -39,14 +40,23 @@ func withAlarm<R>(after milliseconds: Int, _ body: () throws -> R) rethrows -> R
     pthread_sigmask(SIG_UNBLOCK, &alarm, &old)
     defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
     signal(SIGALRM) { _ in }
-    var timer = itimerval()
-    timer.it_value.tv_usec = milliseconds * 1000
-    setitimer(__itimer_which_t(ITIMER_REAL.rawValue), &timer, nil)
-    defer {
-        var off = itimerval()
-        setitimer(__itimer_which_t(ITIMER_REAL.rawValue), &off, nil)
-    }
+    var event = sigevent()
+    event.sigev_notify = 4  // SIGEV_THREAD_ID
+    event.sigev_signo = SIGALRM
+    event._sigev_un._tid = currentThreadID()
+    var timer: timer_t?
+    precondition(timer_create(CLOCK_MONOTONIC, &event, &timer) == 0, "timer_create failed")
+    defer { timer_delete(timer) }
+    var schedule = itimerspec()
+    schedule.it_value.tv_nsec = milliseconds * 1_000_000
+    timer_settime(timer, 0, &schedule, nil)
     return try body()
+}
+
+/// gettid(2), which the Glibc module does not import.
+func currentThreadID() -> pid_t {
+    typealias GetTID = @convention(c) () -> pid_t
+    return unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "gettid")!, to: GetTID.self)()
 }
 
 /// A temporary file holding `bytes`; removed by `cleanup`.
