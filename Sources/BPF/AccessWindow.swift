@@ -1,11 +1,28 @@
-/// The interpreter's fast memory check: the current stack (this frame and its callers'), the last read-only
-/// region a load hit, and the last read-write region a load, store or atomic hit. An access inside one of them
-/// costs a subtraction and a compare; anything else goes to `Interpreter.slowAccess`, which searches the
-/// `MemoryMap` and refills the cache or throws.
+/// The interpreter's memory-check cache, in two levels.
+///
+/// The fast check (inlined at every load, store and atomic) looks at three windows: the current stack (this frame
+/// and its callers'), the last read-only region a load hit, and the last read-write region an access hit; that
+/// costs a subtraction and a compare each. A miss goes to `miss`, which looks in a small table of recently used
+/// regions (`recentCount` entries, filled round-robin) before searching the `MemoryMap`, and moves the hit into
+/// the fast windows.
+///
+/// Both levels hold only regions the map granted at `MemoryMap.generation == generation` (plus stack frames,
+/// which are the interpreter's own). The map bumps its generation on every grant, revoke and `removeAll`, and the
+/// map only changes inside host calls or between runs, so the interpreter calls `revalidate` after every host call
+/// and at the start of every run: if the generation moved, everything but the stack is dropped. A revoked region
+/// is therefore never reachable through the cache, whoever revoked it (a host function, the host between runs,
+/// or another interpreter sharing the map, e.g. a `bpf_loop` callback run from inside a host call).
 struct AccessWindow {
-    /// Six words in memory next to the register file (`stackLo, stackLen, loadLo, loadLen, storeLo, storeLen`):
-    /// kept out of CPU registers so the loop's hot values (pc, fuel, register file) stay in them.
+    /// Words in memory next to the register file, kept out of CPU registers so the loop's hot values (pc, fuel,
+    /// register file) stay in them: `stackLo, stackLen, loadLo, loadLen, storeLo, storeLen, generation, count,
+    /// next, (unused)`, then `recentCount` entries of `lo, len, readWrite`.
     let base: UnsafeMutablePointer<UInt64>
+
+    /// Entries of the second-level table.
+    static let recentCount = 8
+    private static let recentStart = 10
+    /// Words the window needs at `base`.
+    static let wordCount = recentStart + 3 * recentCount
 
     var stackLo: UInt64 { base[0] }
     var stackLen: UInt64 { base[1] }
@@ -14,12 +31,18 @@ struct AccessWindow {
     var storeLo: UInt64 { base[4] }
     var storeLen: UInt64 { base[5] }
 
+    /// Sets up fresh words (before the first run): no generation matches 0, so the first run drops the cache.
     /// Every cached length is at least 8 (a stack frame is 512), so `len &- size` never wraps.
-    init(base: UnsafeMutablePointer<UInt64>, stackLo: UInt64, stackLen: UInt64) {
-        self.base = base
+    static func initialize(_ base: UnsafeMutablePointer<UInt64>, stackLo: UInt64, stackLen: UInt64) {
+        base.initialize(repeating: 0, count: wordCount)
         base[0] = stackLo
         base[1] = stackLen
-        forgetRegions()
+        AccessWindow(base: base).forgetRegions()
+    }
+
+    /// A window over words set up by `initialize`.
+    init(base: UnsafeMutablePointer<UInt64>) {
+        self.base = base
     }
 
     private func setLoad(_ lo: UInt64, _ len: UInt64) {
@@ -45,8 +68,7 @@ struct AccessWindow {
         {
             return
         }
-        let hit = try vm.slowAccess(a, size, .load, index)
-        if hit.readWrite { setStore(hit.base, hit.size) } else { setLoad(hit.base, hit.size) }
+        try miss(a, size, .load, index, vm)
     }
 
     @inline(__always)
@@ -54,19 +76,77 @@ struct AccessWindow {
         _ a: UInt64, _ size: UInt64, _ kind: AccessKind, at index: Int, _ vm: Interpreter
     ) throws(RuntimeError) {
         if _fastPath(Self.fits(a, size, stackLo, stackLen) || Self.fits(a, size, storeLo, storeLen)) { return }
-        let hit = try vm.slowAccess(a, size, kind, index)
-        setStore(hit.base, hit.size)
+        try miss(a, size, kind, index, vm)
     }
 
-    /// After a host call: the memory map may have changed, forget the cached regions.
+    /// An access outside the fast windows: allowed if a recently used region or the map allows it (the region
+    /// then moves into the fast windows); otherwise `vm.violation` throws.
+    @inline(never)
+    func miss(_ a: UInt64, _ size: UInt64, _ kind: AccessKind, _ index: Int, _ vm: Interpreter) throws(RuntimeError) {
+        let needsWrite = kind != .load
+        let recent = base + Self.recentStart
+        let count = Int(base[7])
+        var i = 0
+        while i < count {
+            let e = recent + 3 * i
+            // Entries are at least 8 bytes long (see `remember`), so `e[1] &- size` does not wrap.
+            if Self.fits(a, size, e[0], e[1]) && (e[2] != 0 || !needsWrite) {
+                promote(e[0], e[1], readWrite: e[2] != 0)
+                return
+            }
+            i &+= 1
+        }
+        let memory = vm.memory
+        let needs: MemoryRegion.Permissions = kind == .load ? .read : (kind == .store ? .write : .readWrite)
+        guard let found = memory.index(containing: a, size: size, permissions: needs) else {
+            throw vm.violation(a, size, kind, index)
+        }
+        let region = memory.bounds(at: found)
+        let readWrite = region.permissions.isSuperset(of: .readWrite)
+        // Only what the fast check can hold: at least 8 bytes (it computes `len - size` unchecked), readable, and
+        // read-write if it is to answer stores (write-only regions are searched in the map every time).
+        guard region.size >= 8, region.permissions.contains(.read) else { return }
+        remember(region.base, region.size, readWrite: readWrite)
+        promote(region.base, region.size, readWrite: readWrite)
+    }
+
+    private func promote(_ lo: UInt64, _ len: UInt64, readWrite: Bool) {
+        if readWrite { setStore(lo, len) } else { setLoad(lo, len) }
+    }
+
+    private func remember(_ lo: UInt64, _ len: UInt64, readWrite: Bool) {
+        let next = Int(base[8])
+        let e = base + Self.recentStart + 3 * next
+        e[0] = lo
+        e[1] = len
+        e[2] = readWrite ? 1 : 0
+        base[8] = UInt64((next + 1) % Self.recentCount)
+        if base[7] < UInt64(Self.recentCount) { base[7] += 1 }
+    }
+
+    /// Drops every cached region if the memory map changed (its generation is not the one the cache was filled
+    /// under). Call after every host call and at the start of every run.
     @inline(__always)
-    func forgetRegions() {
+    func revalidate(_ generation: UInt64) {
+        if _slowPath(base[6] != generation) { forgetRegions(newGeneration: generation) }
+    }
+
+    @inline(never)
+    private func forgetRegions(newGeneration: UInt64) {
+        forgetRegions()
+        base[6] = newGeneration
+    }
+
+    /// Drops every cached region: the fast windows fall back to the stack, the recent table empties.
+    private func forgetRegions() {
         setLoad(stackLo, stackLen)
         setStore(stackLo, stackLen)
+        base[7] = 0
+        base[8] = 0
     }
 
-    /// After a call or return moved the frame pointer: the stack is `[r10 - 512, top)`; cached entries that
-    /// pointed into a frame that no longer exists are dropped.
+    /// After a call or return moved the frame pointer, or at the start of a run: the stack is `[lo, top)`, the
+    /// current frame and its callers'; cached entries that pointed into a frame that no longer exists are dropped.
     @inline(__always)
     func setStack(lo: UInt64, top: UInt64, bottom: UInt64) {
         base[0] = lo

@@ -81,11 +81,15 @@ public final class Interpreter {
         self.helperIndex = helperIndex
         self.unresolved = program.firstUnresolvedLoad
         self.functionEntries = program.functionEntries
-        registers = .allocate(capacity: 24)  // r0–r10, padding, then the AccessWindow's six words
-        registers.initialize(repeating: 0, count: 24)
         frames = .allocate(capacity: Self.maxCallDepth)
         stack = .allocate(byteCount: Self.stackSize, alignment: 16)
         stack.initializeMemory(as: UInt8.self, repeating: 0, count: Self.stackSize)
+        // r0–r10, padding, then the AccessWindow's words.
+        registers = .allocate(capacity: 16 + AccessWindow.wordCount)
+        registers.initialize(repeating: 0, count: 16)
+        let stackTop = UInt64(UInt(bitPattern: stack)) + UInt64(Self.stackSize)
+        AccessWindow.initialize(
+            registers + 16, stackLo: stackTop - UInt64(Self.frameStackSize), stackLen: UInt64(Self.frameStackSize))
     }
 
     deinit {
@@ -145,7 +149,11 @@ public final class Interpreter {
         var fuel = chunk
         var runStart = entry
         let stackBottom = stackTop &- UInt64(Self.stackSize)
-        let window = AccessWindow(base: r + 16, stackLo: stackTop &- frameSize, stackLen: frameSize)
+        // The cache survives from the last run unless the memory map changed since (frames of the last run that
+        // are not this run's are dropped either way).
+        let window = AccessWindow(base: r + 16)
+        window.setStack(lo: stackTop &- frameSize, top: stackTop, bottom: stackBottom)
+        window.revalidate(memory.generation)
         defer { instructionsExecuted = consumed + UInt64(chunk &- fuel) + UInt64(pc &- runStart) }
         while true {
             let s = SlotRef(pointer: code + pc)
@@ -966,7 +974,7 @@ public final class Interpreter {
             case .callHelper:
                 r[0] = try callHost(Int(s.imm), at: pc &- 1)
                 if _slowPath(stopRequested) { return r[0] }
-                window.forgetRegions()
+                window.revalidate(memory.generation)
             case .callx:
                 let id = r[Int(s.dst)]
                 guard let host = Int32(exactly: id).flatMap({ helperIndex[$0] }) else {
@@ -974,7 +982,7 @@ public final class Interpreter {
                 }
                 r[0] = try callHost(host, at: pc &- 1)
                 if _slowPath(stopRequested) { return r[0] }
-                window.forgetRegions()
+                window.revalidate(memory.generation)
             case .unboundCall:
                 throw unboundCall(at: pc &- 1)
             case .callLocal:
@@ -1017,23 +1025,9 @@ public final class Interpreter {
         return next
     }
 
-    /// Checks an access that missed the stack and the cached regions; returns the region to cache. Read-write
-    /// regions go to the store cache (loads check it too, atomics rely on it), read-only ones to the load cache.
+    /// The error for an access no region allows, naming the nearest region (the stack included).
     @inline(never)
-    func slowAccess(
-        _ address: UInt64, _ size: UInt64, _ kind: AccessKind, _ index: Int
-    ) throws(RuntimeError) -> (base: UInt64, size: UInt64, readWrite: Bool) {
-        let needs: MemoryRegion.Permissions = kind == .load ? .read : (kind == .store ? .write : .readWrite)
-        if let region = memory.region(containing: address, size: size, permissions: needs) {
-            // Cached regions must be at least 8 bytes: the fast check computes `size - accessSize` unchecked.
-            let readWrite = region.permissions == .readWrite
-            if region.size >= 8 && (kind == .load || readWrite) {
-                return (region.base, region.size, readWrite)
-            }
-            // Not cacheable: answer with the current frame's stack, which is always safe to cache.
-            let top = registers[10]
-            return (top - UInt64(Self.frameStackSize), UInt64(Self.frameStackSize), kind != .load)
-        }
+    func violation(_ address: UInt64, _ size: UInt64, _ kind: AccessKind, _ index: Int) -> RuntimeError {
         var nearest = memory.nearest(to: address)
         let stack = stackRegion
         if let n = nearest {
@@ -1041,7 +1035,7 @@ public final class Interpreter {
         } else {
             nearest = stack
         }
-        throw RuntimeError(
+        return RuntimeError(
             index: index, reason: .memoryViolation(address: address, size: Int(size), kind: kind, nearest: nearest))
     }
 
@@ -1058,7 +1052,7 @@ public final class Interpreter {
         let r = registers
         var call = HostCall(
             r1: r[1], r2: r[2], r3: r[3], r4: r[4], r5: r[5], memory: memory, instructionIndex: index,
-            stack: stackRegion)
+            stackBase: UInt64(UInt(bitPattern: stack)), stackSize: UInt64(Self.stackSize))
         let entry = hostEntries[host]
         let result: UInt64
         do {
