@@ -89,8 +89,8 @@ struct AccessWindow {
         var i = 0
         while i < count {
             let e = recent + 3 * i
-            // Entries are at least 8 bytes long (see `remember`), so `e[1] &- size` does not wrap.
-            if Self.fits(a, size, e[0], e[1]) && (e[2] != 0 || !needsWrite) {
+            // Entries may be shorter than the access, so the length is compared first.
+            if e[1] >= size && Self.fits(a, size, e[0], e[1]) && (e[2] != 0 || !needsWrite) {
                 promote(e[0], e[1], readWrite: e[2] != 0)
                 return
             }
@@ -103,14 +103,17 @@ struct AccessWindow {
         }
         let region = memory.bounds(at: found)
         let readWrite = region.permissions.isSuperset(of: .readWrite)
-        // Only what the fast check can hold: at least 8 bytes (it computes `len - size` unchecked), readable, and
-        // read-write if it is to answer stores (write-only regions are searched in the map every time).
-        guard region.size >= 8, region.permissions.contains(.read) else { return }
+        // Cached: readable regions (read-write ones also answer stores and atomics; write-only regions are
+        // searched in the map every time).
+        guard region.permissions.contains(.read) else { return }
         remember(region.base, region.size, readWrite: readWrite)
         promote(region.base, region.size, readWrite: readWrite)
     }
 
+    /// Moves a region into the fast windows if they can hold it: at least 8 bytes, as the fast check computes
+    /// `len - size` unchecked.
     private func promote(_ lo: UInt64, _ len: UInt64, readWrite: Bool) {
+        guard len >= 8 else { return }
         if readWrite { setStore(lo, len) } else { setLoad(lo, len) }
     }
 

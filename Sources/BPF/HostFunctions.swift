@@ -50,9 +50,15 @@ public typealias HostFunction = (inout HostCall) throws -> UInt64
 /// by name or by BTF id. A kfunc call is bound by name when the `Program` binds that instruction to a name
 /// (`Program.bindKfunc(at:name:)`), otherwise by its `imm` (BTF id).
 public struct HostFunctions {
-    struct Entry {
-        var name: String
-        var function: HostFunction
+    /// A class so the interpreter can call it through an unowned reference (no retain per call).
+    final class Entry {
+        let name: String
+        let function: HostFunction
+
+        init(name: String, function: @escaping HostFunction) {
+            self.name = name
+            self.function = function
+        }
     }
 
     var helpers: [Int32: Entry] = [:]

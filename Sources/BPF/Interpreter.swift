@@ -30,7 +30,10 @@ public final class Interpreter {
     private let registers: UnsafeMutablePointer<UInt64>
     private let frames: UnsafeMutablePointer<Frame>
     private let stack: UnsafeMutableRawPointer
+    /// Owns the host functions `hostTable` refers to.
     private let hostEntries: [HostFunctions.Entry]
+    /// `hostEntries`, unretained: a call borrows its entry instead of retaining its name and closure.
+    private let hostTable: UnsafeMutablePointer<Unmanaged<HostFunctions.Entry>>
     private let helperIndex: [Int32: Int]
     private let unresolved: Program.PseudoLoad?
     private let functionEntries: Set<Int>
@@ -78,6 +81,8 @@ public final class Interpreter {
         }
         self.code = code
         self.hostEntries = entries
+        hostTable = .allocate(capacity: max(entries.count, 1))
+        for (i, entry) in entries.enumerated() { (hostTable + i).initialize(to: .passUnretained(entry)) }
         self.helperIndex = helperIndex
         self.unresolved = program.firstUnresolvedLoad
         self.functionEntries = program.functionEntries
@@ -94,6 +99,7 @@ public final class Interpreter {
 
     deinit {
         code.deallocate()
+        hostTable.deallocate()
         registers.deallocate()
         frames.deallocate()
         stack.deallocate()
@@ -1053,12 +1059,11 @@ public final class Interpreter {
         var call = HostCall(
             r1: r[1], r2: r[2], r3: r[3], r4: r[4], r5: r[5], memory: memory, instructionIndex: index,
             stackBase: UInt64(UInt(bitPattern: stack)), stackSize: UInt64(Self.stackSize))
-        let entry = hostEntries[host]
         let result: UInt64
         do {
-            result = try entry.function(&call)
+            result = try hostTable[host]._withUnsafeGuaranteedRef { entry in try entry.function(&call) }
         } catch {
-            throw RuntimeError(index: index, reason: .hostFunctionFailed(name: entry.name, error: error))
+            throw RuntimeError(index: index, reason: .hostFunctionFailed(name: hostEntries[host].name, error: error))
         }
         stopRequested = call.stopRequested
         return result
