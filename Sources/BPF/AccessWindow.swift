@@ -1,8 +1,8 @@
 /// The interpreter's memory-check cache, in two levels.
 ///
-/// The fast check (inlined at every load, store and atomic) looks at three windows: the current stack (this frame
-/// and its callers'), the last read-only region a load hit, and the last read-write region an access hit; that
-/// costs a subtraction and a compare each. A miss goes to `miss`, which looks in a small table of recently used
+/// The fast check (inlined at every load, store and atomic) looks at five windows: the current stack (this frame
+/// and its callers'), the last two read-only regions a load hit, and the last two read-write regions an access
+/// hit (stores look at the stack and the read-write ones); that costs a subtraction and a compare each. A miss goes to `miss`, which looks in a small table of recently used
 /// regions (`recentCount` entries, filled round-robin) before searching the `MemoryMap`, and moves the hit into
 /// the fast windows.
 ///
@@ -14,13 +14,16 @@
 /// or another interpreter sharing the map, e.g. a `bpf_loop` callback run from inside a host call).
 struct AccessWindow {
     /// Words in memory next to the register file, kept out of CPU registers so the loop's hot values (pc, fuel,
-    /// register file) stay in them: `stackLo, stackLen, loadLo, loadLen, storeLo, storeLen, generation, count,
-    /// next, (unused)`, then `recentCount` entries of `lo, len, readWrite`.
+    /// register file) stay in them: the five windows as `lo, len` pairs (stack, load, store, older load, older
+    /// store), `generation, count, next, (unused)`, then `recentCount` entries of `lo, len, readWrite`.
     let base: UnsafeMutablePointer<UInt64>
 
     /// Entries of the second-level table.
     static let recentCount = 8
-    private static let recentStart = 10
+    private static let generationWord = 10
+    private static let countWord = 11
+    private static let nextWord = 12
+    private static let recentStart = 14
     /// Words the window needs at `base`.
     static let wordCount = recentStart + 3 * recentCount
 
@@ -30,6 +33,10 @@ struct AccessWindow {
     var loadLen: UInt64 { base[3] }
     var storeLo: UInt64 { base[4] }
     var storeLen: UInt64 { base[5] }
+    var olderLoadLo: UInt64 { base[6] }
+    var olderLoadLen: UInt64 { base[7] }
+    var olderStoreLo: UInt64 { base[8] }
+    var olderStoreLen: UInt64 { base[9] }
 
     /// Sets up fresh words (before the first run): no generation matches 0, so the first run drops the cache.
     /// Every cached length is at least 8 (a stack frame is 512), so `len &- size` never wraps.
@@ -45,15 +52,13 @@ struct AccessWindow {
         self.base = base
     }
 
-    private func setLoad(_ lo: UInt64, _ len: UInt64) {
-        base[2] = lo
-        base[3] = len
+    private func set(_ window: Int, _ lo: UInt64, _ len: UInt64) {
+        base[2 * window] = lo
+        base[2 * window + 1] = len
     }
 
-    private func setStore(_ lo: UInt64, _ len: UInt64) {
-        base[4] = lo
-        base[5] = len
-    }
+    private func setLoad(_ lo: UInt64, _ len: UInt64) { set(1, lo, len) }
+    private func setStore(_ lo: UInt64, _ len: UInt64) { set(2, lo, len) }
 
     @inline(__always)
     static func fits(_ a: UInt64, _ size: UInt64, _ lo: UInt64, _ len: UInt64) -> Bool {
@@ -64,7 +69,8 @@ struct AccessWindow {
     func checkLoad(_ a: UInt64, _ size: UInt64, at index: Int, _ vm: Interpreter) throws(RuntimeError) {
         if _fastPath(
             Self.fits(a, size, stackLo, stackLen) || Self.fits(a, size, loadLo, loadLen)
-                || Self.fits(a, size, storeLo, storeLen))
+                || Self.fits(a, size, storeLo, storeLen) || Self.fits(a, size, olderLoadLo, olderLoadLen)
+                || Self.fits(a, size, olderStoreLo, olderStoreLen))
         {
             return
         }
@@ -75,7 +81,12 @@ struct AccessWindow {
     func checkStore(
         _ a: UInt64, _ size: UInt64, _ kind: AccessKind, at index: Int, _ vm: Interpreter
     ) throws(RuntimeError) {
-        if _fastPath(Self.fits(a, size, stackLo, stackLen) || Self.fits(a, size, storeLo, storeLen)) { return }
+        if _fastPath(
+            Self.fits(a, size, stackLo, stackLen) || Self.fits(a, size, storeLo, storeLen)
+                || Self.fits(a, size, olderStoreLo, olderStoreLen))
+        {
+            return
+        }
         try miss(a, size, kind, index, vm)
     }
 
@@ -85,7 +96,7 @@ struct AccessWindow {
     func miss(_ a: UInt64, _ size: UInt64, _ kind: AccessKind, _ index: Int, _ vm: Interpreter) throws(RuntimeError) {
         let needsWrite = kind != .load
         let recent = base + Self.recentStart
-        let count = Int(base[7])
+        let count = Int(base[Self.countWord])
         var i = 0
         while i < count {
             let e = recent + 3 * i
@@ -110,42 +121,47 @@ struct AccessWindow {
         promote(region.base, region.size, readWrite: readWrite)
     }
 
-    /// Moves a region into the fast windows if they can hold it: at least 8 bytes, as the fast check computes
-    /// `len - size` unchecked.
+    /// Moves a region into the fast windows if they can hold it (at least 8 bytes, as the fast check computes
+    /// `len - size` unchecked); the window it replaces becomes the older one of its kind.
     private func promote(_ lo: UInt64, _ len: UInt64, readWrite: Bool) {
         guard len >= 8 else { return }
-        if readWrite { setStore(lo, len) } else { setLoad(lo, len) }
+        if readWrite {
+            set(4, storeLo, storeLen)
+            setStore(lo, len)
+        } else {
+            set(3, loadLo, loadLen)
+            setLoad(lo, len)
+        }
     }
 
     private func remember(_ lo: UInt64, _ len: UInt64, readWrite: Bool) {
-        let next = Int(base[8])
+        let next = Int(base[Self.nextWord])
         let e = base + Self.recentStart + 3 * next
         e[0] = lo
         e[1] = len
         e[2] = readWrite ? 1 : 0
-        base[8] = UInt64((next + 1) % Self.recentCount)
-        if base[7] < UInt64(Self.recentCount) { base[7] += 1 }
+        base[Self.nextWord] = UInt64((next + 1) % Self.recentCount)
+        if base[Self.countWord] < UInt64(Self.recentCount) { base[Self.countWord] += 1 }
     }
 
     /// Drops every cached region if the memory map changed (its generation is not the one the cache was filled
     /// under). Call after every host call and at the start of every run.
     @inline(__always)
     func revalidate(_ generation: UInt64) {
-        if _slowPath(base[6] != generation) { forgetRegions(newGeneration: generation) }
+        if _slowPath(base[Self.generationWord] != generation) { forgetRegions(newGeneration: generation) }
     }
 
     @inline(never)
     private func forgetRegions(newGeneration: UInt64) {
         forgetRegions()
-        base[6] = newGeneration
+        base[Self.generationWord] = newGeneration
     }
 
     /// Drops every cached region: the fast windows fall back to the stack, the recent table empties.
     private func forgetRegions() {
-        setLoad(stackLo, stackLen)
-        setStore(stackLo, stackLen)
-        base[7] = 0
-        base[8] = 0
+        for window in 1...4 { set(window, stackLo, stackLen) }
+        base[Self.countWord] = 0
+        base[Self.nextWord] = 0
     }
 
     /// After a call or return moved the frame pointer, or at the start of a run: the stack is `[lo, top)`, the
@@ -154,8 +170,7 @@ struct AccessWindow {
     func setStack(lo: UInt64, top: UInt64, bottom: UInt64) {
         base[0] = lo
         base[1] = top &- lo
-        if loadLo < lo && loadLo >= bottom { setLoad(lo, stackLen) }
-        if storeLo < lo && storeLo >= bottom { setStore(lo, stackLen) }
+        for window in 1...4 where base[2 * window] < lo && base[2 * window] >= bottom { set(window, lo, stackLen) }
     }
 }
 
