@@ -23,8 +23,12 @@ public final class Interpreter {
     public var instructionBudget: UInt64 = 1 << 32
     /// Set from any thread to stop the current run with `.cancelled` (cleared at the start of each run).
     public let cancellation = CancellationFlag()
+    // The `@exclusivity(unchecked)` vars are read and written only in single statements (no access spans a call)
+    // and an interpreter runs on one thread at a time, so accesses never overlap: the dynamic exclusivity checks
+    // (a runtime call each) are skipped. (`instructionBudget` keeps its check: dropping it changed the code
+    // layout of `execute` and cost more than the check.)
     /// Instruction slots executed by the last run, also when it failed (an `lddw` counts as its two slots).
-    public private(set) var instructionsExecuted: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var instructionsExecuted: UInt64 = 0
 
     private let code: UnsafeMutablePointer<Slot>
     private let registers: UnsafeMutablePointer<UInt64>
@@ -37,9 +41,9 @@ public final class Interpreter {
     private let helperIndex: [Int32: Int]
     private let unresolved: Program.PseudoLoad?
     private let functionEntries: Set<Int>
-    private var stopRequested = false
-    private var consumed: UInt64 = 0
-    private var chunk = 0
+    @exclusivity(unchecked) private var stopRequested = false
+    @exclusivity(unchecked) private var consumed: UInt64 = 0
+    @exclusivity(unchecked) private var chunk = 0
 
     private struct Frame {
         var returnPC: Int
