@@ -2,9 +2,9 @@
 ///
 /// The fast check (inlined at every load, store and atomic) looks at five windows: the current stack (this frame
 /// and its callers'), the last two read-only regions a load hit, and the last two read-write regions an access
-/// hit (stores look at the stack and the read-write ones); that costs a subtraction and a compare each. A miss goes to `miss`, which looks in a small table of recently used
-/// regions (`recentCount` entries, filled round-robin) before searching the `MemoryMap`, and moves the hit into
-/// the fast windows.
+/// hit (stores look at the stack and the read-write ones); that costs a subtraction and a compare each. A miss
+/// goes to `miss`, which looks in a small table of recently used regions (`recentCount` entries, filled
+/// round-robin) before searching the `MemoryMap`, and moves the hit into the fast windows.
 ///
 /// Both levels hold only regions the map granted at `MemoryMap.generation == generation` (plus stack frames,
 /// which are the interpreter's own). The map bumps its generation on every grant, revoke and `removeAll`, and the

@@ -17,7 +17,8 @@ import Testing
     }
 
     private func violation(
-        _ error: RuntimeError?, index: Int, kind: AccessKind, nearest: String?, sourceLocation: SourceLocation = #_sourceLocation
+        _ error: RuntimeError?, index: Int, kind: AccessKind, nearest: String?,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) {
         guard let error else {
             Issue.record("expected a memory violation, the run succeeded", sourceLocation: sourceLocation)
@@ -32,8 +33,8 @@ import Testing
         if let nearest { #expect(n?.name == nearest, sourceLocation: sourceLocation) }
     }
 
-    /// Region `a` leaves the fast window when `b` is used (it stays in the recent-regions table), then a helper
-    /// revokes it: the next access to `a` is stopped, while `b` stays usable.
+    /// Region `a` is cached next to `b`, then a helper revokes it: the next access to `a` is stopped, while `b`
+    /// stays usable. (`nearest` is whichever allocation happens to be closer, so only the address is checked.)
     @Test func regionRevokedDuringAHostCallIsStoppedEvenIfRecentlyUsed() throws {
         let a = HostBuffer(64), b = HostBuffer(64)
         let memory = MemoryMap()
