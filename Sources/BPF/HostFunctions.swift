@@ -1,22 +1,41 @@
 /// The arguments and environment of one call from a BPF program into a host function (helper or kfunc).
+///
+/// Valid only during the call: it refers to the interpreter's memory map without owning it (the interpreter
+/// outlives the call, and retaining the map on every call would cost two atomic operations), so do not keep it.
 public struct HostCall {
     /// Argument registers r1–r5.
     public var r1, r2, r3, r4, r5: UInt64
     /// The program's memory map: grant a region here to make a pointer you return usable by the program.
-    public let memory: MemoryMap
+    public unowned(unsafe) let memory: MemoryMap
     /// Index of the calling instruction.
     public let instructionIndex: Int
-    /// The program's whole stack (all frames): pointers into it are valid arguments too.
-    public let stack: MemoryRegion
+    /// First address and size of the program's whole stack (all frames).
+    let stackBase, stackSize: UInt64
     var stopRequested = false
+
+    init(
+        r1: UInt64, r2: UInt64, r3: UInt64, r4: UInt64, r5: UInt64, memory: MemoryMap, instructionIndex: Int,
+        stackBase: UInt64, stackSize: UInt64
+    ) {
+        (self.r1, self.r2, self.r3, self.r4, self.r5) = (r1, r2, r3, r4, r5)
+        self.memory = memory
+        self.instructionIndex = instructionIndex
+        self.stackBase = stackBase
+        self.stackSize = stackSize
+    }
+
+    /// The program's whole stack (all frames): pointers into it are valid arguments too.
+    public var stack: MemoryRegion {
+        MemoryRegion(name: "stack", base: stackBase, size: stackSize, permissions: .readWrite)
+    }
 
     /// Whether the program may access `size` bytes at `address` with `permissions` (a granted region or its
     /// stack). Check pointer arguments with this before dereferencing them.
     public func isAccessible(
         _ address: UInt64, size: UInt64, _ permissions: MemoryRegion.Permissions = .read
     ) -> Bool {
-        stack.contains(address: address, size: size)
-            || memory.region(containing: address, size: size, permissions: permissions) != nil
+        (address >= stackBase && size <= stackSize && address - stackBase <= stackSize - size)
+            || memory.index(containing: address, size: size, permissions: permissions) != nil
     }
 
     /// Ends the run after this call returns; the run's result is this call's return value.
@@ -31,9 +50,15 @@ public typealias HostFunction = (inout HostCall) throws -> UInt64
 /// by name or by BTF id. A kfunc call is bound by name when the `Program` binds that instruction to a name
 /// (`Program.bindKfunc(at:name:)`), otherwise by its `imm` (BTF id).
 public struct HostFunctions {
-    struct Entry {
-        var name: String
-        var function: HostFunction
+    /// A class so the interpreter can call it through an unowned reference (no retain per call).
+    final class Entry {
+        let name: String
+        let function: HostFunction
+
+        init(name: String, function: @escaping HostFunction) {
+            self.name = name
+            self.function = function
+        }
     }
 
     var helpers: [Int32: Entry] = [:]

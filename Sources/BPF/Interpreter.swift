@@ -2,9 +2,11 @@
 ///
 /// BPF pointers are host addresses. Every load, store and atomic must fall inside the current frame's stack (or a
 /// caller's), or inside a region of `memory` with the needed permission; otherwise the run stops with
-/// `.memoryViolation` and nothing outside the regions is touched. Local calls get their own 512-byte frame
-/// (at most `maxCallDepth` frames; r6–r9 and r10 are restored on return). Helper and kfunc calls go to the
-/// `HostFunctions` given at creation, resolved once here to a table index. Runaway programs stop at
+/// `.memoryViolation` and nothing outside the regions is touched. Regions the program used are cached (see
+/// `AccessWindow`) for as long as `memory` is unchanged: a grant or revoke, made by a host function, between runs
+/// or through another interpreter sharing the map, takes effect at the next access. Local calls get their own
+/// 512-byte frame (at most `maxCallDepth` frames; r6–r9 and r10 are restored on return). Helper and kfunc calls go
+/// to the `HostFunctions` given at creation, resolved once here to a table index. Runaway programs stop at
 /// `instructionBudget` or when `cancellation` is set (both checked on taken jumps and calls).
 ///
 /// Create one interpreter per program and reuse it: a run allocates nothing. One run at a time and not
@@ -23,20 +25,27 @@ public final class Interpreter {
     public var instructionBudget: UInt64 = 1 << 32
     /// Set from any thread to stop the current run with `.cancelled` (cleared at the start of each run).
     public let cancellation = CancellationFlag()
+    // The `@exclusivity(unchecked)` vars are read and written only in single statements (no access spans a call)
+    // and an interpreter runs on one thread at a time, so accesses never overlap: the dynamic exclusivity checks
+    // (a runtime call each) are skipped. (`instructionBudget` keeps its check: dropping it changed the code
+    // layout of `execute` and cost more than the check.)
     /// Instruction slots executed by the last run, also when it failed (an `lddw` counts as its two slots).
-    public private(set) var instructionsExecuted: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var instructionsExecuted: UInt64 = 0
 
     private let code: UnsafeMutablePointer<Slot>
     private let registers: UnsafeMutablePointer<UInt64>
     private let frames: UnsafeMutablePointer<Frame>
     private let stack: UnsafeMutableRawPointer
+    /// Owns the host functions `hostTable` refers to.
     private let hostEntries: [HostFunctions.Entry]
+    /// `hostEntries`, unretained: a call borrows its entry instead of retaining its name and closure.
+    private let hostTable: UnsafeMutablePointer<Unmanaged<HostFunctions.Entry>>
     private let helperIndex: [Int32: Int]
     private let unresolved: Program.PseudoLoad?
     private let functionEntries: Set<Int>
-    private var stopRequested = false
-    private var consumed: UInt64 = 0
-    private var chunk = 0
+    @exclusivity(unchecked) private var stopRequested = false
+    @exclusivity(unchecked) private var consumed: UInt64 = 0
+    @exclusivity(unchecked) private var chunk = 0
 
     private struct Frame {
         var returnPC: Int
@@ -78,18 +87,25 @@ public final class Interpreter {
         }
         self.code = code
         self.hostEntries = entries
+        hostTable = .allocate(capacity: max(entries.count, 1))
+        for (i, entry) in entries.enumerated() { (hostTable + i).initialize(to: .passUnretained(entry)) }
         self.helperIndex = helperIndex
         self.unresolved = program.firstUnresolvedLoad
         self.functionEntries = program.functionEntries
-        registers = .allocate(capacity: 24)  // r0–r10, padding, then the AccessWindow's six words
-        registers.initialize(repeating: 0, count: 24)
         frames = .allocate(capacity: Self.maxCallDepth)
         stack = .allocate(byteCount: Self.stackSize, alignment: 16)
         stack.initializeMemory(as: UInt8.self, repeating: 0, count: Self.stackSize)
+        // r0–r10, padding, then the AccessWindow's words.
+        registers = .allocate(capacity: 16 + AccessWindow.wordCount)
+        registers.initialize(repeating: 0, count: 16)
+        let stackTop = UInt64(UInt(bitPattern: stack)) + UInt64(Self.stackSize)
+        AccessWindow.initialize(
+            registers + 16, stackLo: stackTop - UInt64(Self.frameStackSize), stackLen: UInt64(Self.frameStackSize))
     }
 
     deinit {
         code.deallocate()
+        hostTable.deallocate()
         registers.deallocate()
         frames.deallocate()
         stack.deallocate()
@@ -145,7 +161,11 @@ public final class Interpreter {
         var fuel = chunk
         var runStart = entry
         let stackBottom = stackTop &- UInt64(Self.stackSize)
-        let window = AccessWindow(base: r + 16, stackLo: stackTop &- frameSize, stackLen: frameSize)
+        // The cache survives from the last run unless the memory map changed since (frames of the last run that
+        // are not this run's are dropped either way).
+        let window = AccessWindow(base: r + 16)
+        window.setStack(lo: stackTop &- frameSize, top: stackTop, bottom: stackBottom)
+        window.revalidate(memory.generation)
         defer { instructionsExecuted = consumed + UInt64(chunk &- fuel) + UInt64(pc &- runStart) }
         while true {
             let s = SlotRef(pointer: code + pc)
@@ -966,7 +986,7 @@ public final class Interpreter {
             case .callHelper:
                 r[0] = try callHost(Int(s.imm), at: pc &- 1)
                 if _slowPath(stopRequested) { return r[0] }
-                window.forgetRegions()
+                window.revalidate(memory.generation)
             case .callx:
                 let id = r[Int(s.dst)]
                 guard let host = Int32(exactly: id).flatMap({ helperIndex[$0] }) else {
@@ -974,7 +994,7 @@ public final class Interpreter {
                 }
                 r[0] = try callHost(host, at: pc &- 1)
                 if _slowPath(stopRequested) { return r[0] }
-                window.forgetRegions()
+                window.revalidate(memory.generation)
             case .unboundCall:
                 throw unboundCall(at: pc &- 1)
             case .callLocal:
@@ -1017,23 +1037,9 @@ public final class Interpreter {
         return next
     }
 
-    /// Checks an access that missed the stack and the cached regions; returns the region to cache. Read-write
-    /// regions go to the store cache (loads check it too, atomics rely on it), read-only ones to the load cache.
+    /// The error for an access no region allows, naming the nearest region (the stack included).
     @inline(never)
-    func slowAccess(
-        _ address: UInt64, _ size: UInt64, _ kind: AccessKind, _ index: Int
-    ) throws(RuntimeError) -> (base: UInt64, size: UInt64, readWrite: Bool) {
-        let needs: MemoryRegion.Permissions = kind == .load ? .read : (kind == .store ? .write : .readWrite)
-        if let region = memory.region(containing: address, size: size, permissions: needs) {
-            // Cached regions must be at least 8 bytes: the fast check computes `size - accessSize` unchecked.
-            let readWrite = region.permissions == .readWrite
-            if region.size >= 8 && (kind == .load || readWrite) {
-                return (region.base, region.size, readWrite)
-            }
-            // Not cacheable: answer with the current frame's stack, which is always safe to cache.
-            let top = registers[10]
-            return (top - UInt64(Self.frameStackSize), UInt64(Self.frameStackSize), kind != .load)
-        }
+    func violation(_ address: UInt64, _ size: UInt64, _ kind: AccessKind, _ index: Int) -> RuntimeError {
         var nearest = memory.nearest(to: address)
         let stack = stackRegion
         if let n = nearest {
@@ -1041,7 +1047,7 @@ public final class Interpreter {
         } else {
             nearest = stack
         }
-        throw RuntimeError(
+        return RuntimeError(
             index: index, reason: .memoryViolation(address: address, size: Int(size), kind: kind, nearest: nearest))
     }
 
@@ -1058,13 +1064,12 @@ public final class Interpreter {
         let r = registers
         var call = HostCall(
             r1: r[1], r2: r[2], r3: r[3], r4: r[4], r5: r[5], memory: memory, instructionIndex: index,
-            stack: stackRegion)
-        let entry = hostEntries[host]
+            stackBase: UInt64(UInt(bitPattern: stack)), stackSize: UInt64(Self.stackSize))
         let result: UInt64
         do {
-            result = try entry.function(&call)
+            result = try hostTable[host]._withUnsafeGuaranteedRef { entry in try entry.function(&call) }
         } catch {
-            throw RuntimeError(index: index, reason: .hostFunctionFailed(name: entry.name, error: error))
+            throw RuntimeError(index: index, reason: .hostFunctionFailed(name: hostEntries[host].name, error: error))
         }
         stopRequested = call.stopRequested
         return result

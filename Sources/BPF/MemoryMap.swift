@@ -62,8 +62,9 @@ public struct RegionID: Hashable, Sendable {
     let value: UInt64
 }
 
-/// The regions a program may access besides its stack. Host functions may grant and revoke regions during a run
-/// (the interpreter re-reads the map after every host call); the host may change it between runs.
+/// The regions a program may access besides its stack. Host functions may grant and revoke regions during a run;
+/// the host may change it between runs. Every change bumps `generation`, which is how an interpreter knows its
+/// cached regions are still granted (it re-checks after every host call and at the start of every run).
 ///
 /// Not thread-safe: mutate it only from the thread running the program (or between runs).
 public final class MemoryMap {
@@ -72,11 +73,32 @@ public final class MemoryMap {
         var region: MemoryRegion
     }
 
+    /// What a lookup needs of a region, without its name: searched on every interpreter cache miss.
+    struct Bounds {
+        var base: UInt64
+        var size: UInt64
+        var permissions: MemoryRegion.Permissions
+    }
+
+    /// Names and handles, parallel to `table` (only errors and `regions` read them).
     private(set) var entries: [Entry] = []
+    // The scalar table and counters are read on the interpreter's miss path. They are touched only by this
+    // class's own methods, which call out to nothing while an access is in progress, and the map is used from
+    // one thread at a time, so accesses never overlap: the dynamic exclusivity checks are skipped.
+    @exclusivity(unchecked) private var table: UnsafeMutablePointer<Bounds>
+    @exclusivity(unchecked) private var capacity: Int
+    @exclusivity(unchecked) private var count = 0
+    /// Bumped by every grant, revoke and `removeAll`; never 0 (an interpreter's "no cache" tag).
+    @exclusivity(unchecked) private(set) var generation: UInt64 = 1
     private var nextID: UInt64 = 1
 
     /// Creates an empty map.
-    public init() {}
+    public init() {
+        capacity = 8
+        table = .allocate(capacity: capacity)
+    }
+
+    deinit { table.deallocate() }
 
     /// The granted regions, in grant order.
     public var regions: [MemoryRegion] { entries.map(\.region) }
@@ -88,7 +110,17 @@ public final class MemoryMap {
         precondition(!region.base.addingReportingOverflow(region.size).overflow, "region \(region.name) wraps around")
         let id = RegionID(value: nextID)
         nextID += 1
+        if count == capacity {
+            let bigger = UnsafeMutablePointer<Bounds>.allocate(capacity: capacity * 2)
+            bigger.moveInitialize(from: table, count: count)
+            table.deallocate()
+            table = bigger
+            capacity *= 2
+        }
+        (table + count).initialize(to: Bounds(base: region.base, size: region.size, permissions: region.permissions))
+        count += 1
         entries.append(Entry(id: id, region: region))
+        generation &+= 1
         return id
     }
 
@@ -104,26 +136,44 @@ public final class MemoryMap {
     @discardableResult
     public func revoke(_ id: RegionID) -> MemoryRegion? {
         guard let i = entries.firstIndex(where: { $0.id == id }) else { return nil }
+        (table + i).moveUpdate(from: table + i + 1, count: count - i - 1)
+        count -= 1
+        generation &+= 1
         return entries.remove(at: i).region
     }
 
     /// Revokes every region.
     public func removeAll() {
         entries.removeAll(keepingCapacity: true)
+        count = 0
+        generation &+= 1
     }
 
     /// The most recently granted region holding `size` bytes at `address` with at least `permissions`.
     public func region(
         containing address: UInt64, size: UInt64, permissions: MemoryRegion.Permissions
     ) -> MemoryRegion? {
-        var i = entries.count
+        index(containing: address, size: size, permissions: permissions).map { entries[$0].region }
+    }
+
+    /// Index (in grant order) of the most recently granted region holding `size` bytes at `address` with at least
+    /// `permissions`.
+    func index(containing address: UInt64, size: UInt64, permissions: MemoryRegion.Permissions) -> Int? {
+        var i = count
         while i > 0 {
             i -= 1
-            let r = entries[i].region
-            if r.permissions.isSuperset(of: permissions) && r.contains(address: address, size: size) { return r }
+            let b = table[i]
+            if b.permissions.isSuperset(of: permissions) && address >= b.base && size <= b.size
+                && address - b.base <= b.size - size
+            {
+                return i
+            }
         }
         return nil
     }
+
+    /// Bounds of the region at `index` (from `index(containing:size:permissions:)`).
+    func bounds(at index: Int) -> Bounds { table[index] }
 
     /// The region closest to `address` (containing it, or at the smallest distance), for error messages.
     func nearest(to address: UInt64) -> MemoryRegion? {
