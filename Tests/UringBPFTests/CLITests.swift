@@ -1,20 +1,31 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Testing
 import UringBPF
 
-/// Runs the `uring-bpf` executable built beside the test bundle.
+/// Runs the `uring-bpf` executable built beside the test bundle, with stdout and stderr captured.
+/// (posix_spawn, not Foundation's Process, which needs a socketpair the VM guest's kernel lacks.)
 func cli(_ arguments: [String]) throws -> (status: Int32, output: String) {
-    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("uring-bpf")
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("uring-bpf").path
+    let outputPath = try temporaryFile()
+    defer { try? FileManager.default.removeItem(atPath: outputPath) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_TRUNC, 0)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    let argv = ([binary] + arguments).map { strdup($0) } + [nil]
+    defer { for p in argv { free(p) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, binary, &actions, nil, argv, environ)
+    guard spawned == 0 else { throw LoopError.errno(spawned, "posix_spawn \(binary)") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+    let output = String(decoding: FileManager.default.contents(atPath: outputPath) ?? Data(), as: UTF8.self)
+    let exited = status & 0x7f == 0
+    return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
 }
 
 /// A test program written to a temporary file, for `uring-bpf run PATH`.

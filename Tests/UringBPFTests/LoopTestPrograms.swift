@@ -1,6 +1,7 @@
 import BPFObject
 import Foundation
 import Testing
+import UringBPF
 
 /// The loop programs of `Tests/UringBPFTests/Programs/*.bpf.c`, compiled by
 /// BPFCompilerPlugin during the build. Each program's header comment states
@@ -23,19 +24,20 @@ enum LoopTestPrograms {
     /// The parsed object.
     static func object(_ name: String) throws -> BPFObject { try BPFObject(bytes: bytes(name)) }
 
-    /// The 1-based line of the program's code that contains `text`, e.g. a
-    /// marker comment such as "OOB-READ" in out_of_bounds.bpf.c. Block-comment
-    /// lines (starting with `/*`, `* ` or `*/`) are skipped, so a header comment
-    /// that mentions the marker does not count.
+    /// The 1-based source line of program `name` whose code contains `text` (e.g. a marker comment such as
+    /// "OOB-READ" in out_of_bounds.bpf.c), found through the object's BTF line info, which carries the source
+    /// text, so no source file is needed (the VM guest has none).
     static func line(of text: String, in name: String) throws -> Int {
-        let path = try built(name).sourcePath
-        let lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
-        let index = try #require(lines.firstIndex { line in
-            let code = line.drop { $0 == " " || $0 == "\t" }
-            let isComment = code.hasPrefix("/*") || code.hasPrefix("* ") || code.hasPrefix("*/") || code == "*"
-            return !isComment && line.contains(text)
-        }, "'\(text)' not in the code of \(path)")
-        return index + 1
+        let object = try object(name)
+        for program in object.programs {
+            for index in program.instructions.indices {
+                if let location = program.sourceLocation(at: index), location.source.contains(text) {
+                    return location.line
+                }
+            }
+        }
+        Issue.record("'\(text)' is in no line of \(name)'s line info")
+        throw LoopError.badArgument("no line with \(text)")
     }
 
     /// Bytes of the kernel's CQ ("rings") region for a ring created with
