@@ -75,7 +75,7 @@ private struct Demo {
                  },
                  describe: { loop in
                      let g = loop.globals!
-                     return "\(g.integer("nops_completed")!) NOPs, up to 32 in flight, in \(loop.lastStatistics.steps.map(String.init) ?? "?") steps"
+                     return "\(g.integer("nops_completed")!) NOPs, up to 32 in flight, in \(g.integer("steps")!) loop steps"
                  }),
             readOpen,
             copyFile,
