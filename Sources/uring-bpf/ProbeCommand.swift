@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SystemPackage
 import Uring
+import UringBPF
 
 /// `uring-bpf probe`: what this machine's io_uring can do, tried rather than guessed.
 struct ProbeCommand: ParsableCommand {
@@ -49,7 +50,6 @@ struct ProbeReport: Codable {
     var memRegionUser: RegionResult
     var memRegionKernel: RegionResult
     var btfHasIoUringBPFOps: Bool
-    var btfError: String?
     var autoLoopMode: String
 
     static func collect() throws -> ProbeReport {
@@ -67,10 +67,8 @@ struct ProbeReport: Codable {
             return SetupFlagResult(flag: entry.kernelName, bit: entry.flag.rawValue.trailingZeroBitCount,
                                    accepted: error == nil, error: error?.symbolicName)
         }
-        let btf = BTFTypeNameSearch.contains("io_uring_bpf_ops")
-        let hasOps = (try? btf.get()) ?? false
-        var btfError: String?
-        if case .failure(let error) = btf { btfError = "\(error)" }
+        // The same decision `--mode auto` makes.
+        let loop = KernelLoopSupport.probe()
         return ProbeReport(
             kernelRelease: release,
             ioUringDisabled: disabled,
@@ -81,9 +79,8 @@ struct ProbeReport: Codable {
             setupFlags: flags,
             memRegionUser: tryRegion(.user),
             memRegionKernel: tryRegion(.kernel),
-            btfHasIoUringBPFOps: hasOps,
-            btfError: btfError,
-            autoLoopMode: hasOps ? "kernel" : "user: this kernel has no io_uring_bpf_ops (needs Linux 7.1+)"
+            btfHasIoUringBPFOps: loop.available,
+            autoLoopMode: loop.available ? "kernel: \(loop.reason)" : "user: \(loop.reason)"
         )
     }
 
@@ -121,7 +118,7 @@ struct ProbeReport: Codable {
         lines.append("MEM region (IORING_REGISTER_MEM_REGION):")
         lines.append("  user memory:      \(memRegionUser.supported ? "supported" : "not supported (\(memRegionUser.error ?? "?"))")")
         lines.append("  kernel memory:    \(memRegionKernel.supported ? "supported" : "not supported (\(memRegionKernel.error ?? "?"))")")
-        let btfLine = btfError.map { "unknown (\($0))" } ?? (btfHasIoUringBPFOps ? "present" : "absent")
+        let btfLine = btfHasIoUringBPFOps ? "present" : "absent"
         lines.append("io_uring_bpf_ops in /sys/kernel/btf/vmlinux: \(btfLine)")
         lines.append("loop mode auto:    \(autoLoopMode)")
         return lines.joined(separator: "\n")
@@ -139,43 +136,5 @@ struct ProbeReport: Codable {
         }
         if line != indent { lines.append(line) }
         return lines
-    }
-}
-
-/// Looks for a name in the string section of the kernel's BTF (a stand-in until the BTF parser arrives).
-enum BTFTypeNameSearch {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    static func contains(_ name: String, path: String = "/sys/kernel/btf/vmlinux") -> Result<Bool, Failure> {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return .failure(Failure(description: "cannot read \(path)"))
-        }
-        return data.withUnsafeBytes { bytes -> Result<Bool, Failure> in
-            // struct btf_header: magic u16, version u8, flags u8, hdr_len u32, type_off, type_len, str_off, str_len.
-            guard bytes.count >= 24, bytes.load(as: UInt16.self) == 0xEB9F else {
-                return .failure(Failure(description: "\(path) is not little-endian BTF"))
-            }
-            let headerLength = Int(bytes.load(fromByteOffset: 4, as: UInt32.self))
-            let stringOffset = Int(bytes.load(fromByteOffset: 16, as: UInt32.self))
-            let stringLength = Int(bytes.load(fromByteOffset: 20, as: UInt32.self))
-            let start = headerLength + stringOffset
-            guard start + stringLength <= bytes.count else {
-                return .failure(Failure(description: "\(path): string section out of bounds"))
-            }
-            let strings = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + stringLength)])
-            let needle = Array(name.utf8) + [0]
-            // Strings are NUL-separated: a match must start at offset 0 or right after a NUL.
-            var index = 0
-            while index + needle.count <= strings.count {
-                if (index == 0 || strings[index - 1] == 0) && strings[index] == needle[0]
-                    && needle.indices.allSatisfy({ strings[index + $0] == needle[$0] }) {
-                    return .success(true)
-                }
-                index += 1
-            }
-            return .success(false)
-        }
     }
 }
