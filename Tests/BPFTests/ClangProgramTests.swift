@@ -64,7 +64,9 @@ import Testing
     static func compile(_ source: String, cpu: String) throws -> (bytes: Data, listing: String) {
         let clang = try #require(Self.tool("clang"), "the toolchain's clang is needed")
         let objcopy = try #require(Self.tool("llvm-objcopy"))
-        let objdump = try #require(Self.tool("llvm-objdump"))
+        // Our llvm syntax follows LLVM 14's llvm-objdump (Debian's llvm-14, which .ci/run installs); the Swift
+        // toolchain's newer one prints hex immediates and w registers.
+        let objdump = try #require(Self.tool("llvm-objdump-14"), "llvm-objdump-14 is needed: apt-get install llvm-14")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bpf-clang-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -76,7 +78,7 @@ import Testing
         return (try Data(contentsOf: bin), try Self.run(objdump, ["-d", "--section=prog", o.path]))
     }
 
-    /// v3 only: this toolchain's llvm-objdump does not decode v4 instructions.
+    /// v3 only: LLVM 14's llvm-objdump does not decode v4 instructions.
     @Test func disassemblyMatchesLLVMObjdump() throws {
         let (bytes, listing) = try Self.compile(Self.source, cpu: "v3")
 
