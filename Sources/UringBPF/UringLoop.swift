@@ -95,10 +95,13 @@ public final class UringLoop {
     }
 
     /// Gives `body` the ring (e.g. to register files before a run, or to inspect it after).
+    /// Not from inside a run (a Swift step): the loop owns the ring then.
     public func withRing<R>(_ body: (inout IoUring) throws -> R) rethrows -> R {
         switch backend {
-        case .user(let engine, _, _): try body(&engine.ring)
-        case .kernel(let kernel): try body(&kernel.ring)
+        case .user(let engine, _, _):
+            precondition(!engine.isRunning, "UringLoop.withRing cannot be used while the loop runs")
+            return try body(&engine.ring)
+        case .kernel(let kernel): return try body(&kernel.ring)
         }
     }
 
