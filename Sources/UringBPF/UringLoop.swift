@@ -133,7 +133,7 @@ public final class UringLoop {
             ring = try makeRing(options, flags: flags.subtracting(.sqRewind))
             emulate = true
         }
-        let engine = UserLoopEngine(ring: ring, emulateRewind: emulate)
+        let engine = try UserLoopEngine(ring: ring, emulateRewind: emulate)
         engine.stepBudget = options.stepBudget
         engine.tracer = options.tracer
         if let printk = options.printk { engine.printkSink = printk }

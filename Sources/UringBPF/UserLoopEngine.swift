@@ -39,10 +39,10 @@ final class UserLoopEngine {
     @exclusivity(unchecked) private(set) var statistics = LoopStatistics()
     @exclusivity(unchecked) private var trace: LoopStepTrace?
 
-    init(ring: consuming IoUring, emulateRewind: Bool) {
+    init(ring: consuming IoUring, emulateRewind: Bool) throws(LoopError) {
         self.ring = ring
         sqEntries = self.ring.sqEntries
-        regions = UserRegions(ring: self.ring, emulateRewind: emulateRewind)
+        regions = try UserRegions(ring: self.ring, emulateRewind: emulateRewind)
         params = .allocate(capacity: 1)
         params.initialize(to: 0)
     }

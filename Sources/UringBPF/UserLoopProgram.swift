@@ -31,7 +31,6 @@ final class UserLoopProgram {
     /// The grant for each region id `get_region` handed out (ids are 0...2: `engine.region` answers nil for
     /// any other). Touched only inside `getRegion`, so no dynamic exclusivity check is needed.
     @exclusivity(unchecked) private var regionGrants: [(id: RegionID, size: UInt64)?] = [nil, nil, nil]
-    private let printk: PrintkFormatter
     private var random = SystemRandomNumberGenerator()
 
     /// The value `loop_step` gets as `ctx`: an opaque handle the program can pass to kfuncs but not read
@@ -54,7 +53,6 @@ final class UserLoopProgram {
         }
         self.program = program
         arguments = .allocate(capacity: 2)
-        printk = PrintkFormatter(readString: { _ in nil })
         guard Self.gplCompatible.contains(object.license) else {
             throw LoopError.unsupportedProgram(
                 "struct_ops programs must have a GPL compatible license (the object's license is '\(object.license)')")

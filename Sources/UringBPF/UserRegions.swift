@@ -28,7 +28,7 @@ final class UserRegions {
     private let cqMask: UInt32
     private var syncedTail: UInt32
 
-    init(ring: borrowing IoUring, emulateRewind: Bool) {
+    init(ring: borrowing IoUring, emulateRewind: Bool) throws(LoopError) {
         let rings = ring.ringsRegion
         real = rings.baseAddress!
         offsets = ring.parameters
@@ -37,11 +37,11 @@ final class UserRegions {
         isShadowed = emulateRewind
         let sqBytes = pageRounded(Int(ring.sqEntries) * 64)
         if emulateRewind {
-            cq = allocatePages(rings.count)
+            cq = try allocatePages(rings.count)
             cq.copyMemory(from: UnsafeRawBufferPointer(rings))
             cq.storeBytes(of: 0, toByteOffset: Int(offsets.sqOffsets.head), as: UInt32.self)
             cq.storeBytes(of: 0, toByteOffset: Int(offsets.sqOffsets.tail), as: UInt32.self)
-            sq = allocatePages(sqBytes)
+            sq = try allocatePages(sqBytes)
         } else {
             cq = rings
             sq = UnsafeMutableRawBufferPointer(start: ring.submissionEntriesRegion.baseAddress, count: sqBytes)
@@ -141,10 +141,10 @@ func pageRounded(_ bytes: Int) -> Int {
 }
 
 /// Zeroed, page-aligned anonymous memory.
-private func allocatePages(_ bytes: Int) -> UnsafeMutableRawBufferPointer {
+private func allocatePages(_ bytes: Int) throws(LoopError) -> UnsafeMutableRawBufferPointer {
     let size = pageRounded(bytes)
     guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
-        fatalError("mmap of \(size) bytes for a loop region failed: out of memory")
+        throw LoopError.errno(errno, "mmap of \(size) bytes for a shadow loop region")
     }
     return UnsafeMutableRawBufferPointer(start: p, count: size)
 }
