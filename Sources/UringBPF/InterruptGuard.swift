@@ -7,67 +7,128 @@ import Glibc
 /// The C `struct sigaction` (the bare name also denotes the function).
 typealias SignalAction = sigaction
 
-/// Makes a userspace loop interruptible by SIGINT, SIGTERM and SIGALRM, as the kernel's loop is.
+/// Makes a userspace loop interruptible by SIGINT, SIGTERM and SIGALRM, as the kernel's loop is: a signal
+/// delivered to the thread running the loop ends the run with EINTR, and only that thread's run, since the
+/// kernel checks the pending signals of the task inside `io_uring_enter`.
 ///
-/// While a guard is alive, those signals set a flag that the interpreter polls and that makes a
-/// blocking `io_uring_enter` return EINTR (the handler is installed without `SA_RESTART`).
-/// A handler the application installed before is still called (chained); the previous
-/// dispositions are restored when the guard ends.
+/// While any guard is alive our handler is installed (once, however many loops run on how many threads); it
+/// marks every guard of the thread it interrupted, cancels the interpreter step running there, and calls the
+/// handler the application had installed before (chained). The application's dispositions come back when the
+/// last guard ends. The handler is installed without `SA_RESTART`, so a blocking `io_uring_enter` returns EINTR.
 struct InterruptGuard: ~Copyable {
     /// The signals that interrupt a loop.
     static let signals: [Int32] = [SIGINT, SIGTERM, SIGALRM]
 
-    private var previous: [(Int32, SignalAction)] = []
+    /// This guard's slot in `InterruptTable` (-1 when all slots are taken: the run is then not interruptible).
+    let slot: Int
 
-    /// Installs the handlers and clears the flag.
+    /// Registers the calling thread and installs the handlers if no other guard has.
     init() {
-        InterruptFlag.word.pointee = 0
-        for signal in Self.signals {
-            var action = SignalAction()
-            action.__sigaction_handler.sa_sigaction = interruptSignalHandler
-            action.sa_flags = SA_SIGINFO
-            sigemptyset(&action.sa_mask)
-            var old = SignalAction()
-            if sigaction(signal, &action, &old) == 0 {
-                previous.append((signal, old))
-                InterruptFlag.chained[Int(signal)] = old
-            }
+        slot = InterruptTable.withLock {
+            if InterruptTable.guards == 0 { InterruptTable.install() }
+            InterruptTable.guards += 1
+            return InterruptTable.claim(for: UInt(pthread_self()))
         }
     }
 
     deinit {
-        for (signal, old) in previous {
-            var old = old
-            sigaction(signal, &old, nil)
+        let slot = self.slot
+        InterruptTable.withLock {
+            InterruptTable.guards -= 1
+            if InterruptTable.guards == 0 { InterruptTable.restore() }
+            if slot >= 0 { InterruptTable.release(slot) }
+        }
+    }
+
+    /// Whether a signal interrupted this thread since the guard began.
+    var isInterrupted: Bool { InterruptTable.isInterrupted(slot) }
+}
+
+/// The state the signal handler reads: which threads run loops, their flags, and the interpreter flag to
+/// cancel. Fixed-size and preallocated, so the handler only loads and stores words (async-signal-safe).
+/// Slots are claimed and released under a lock; the handler reads them without one (aligned word accesses).
+enum InterruptTable {
+    static let capacity = 256
+    /// pthread_self() of the thread owning each slot; 0 when free.
+    nonisolated(unsafe) static let threads = zeroed(UInt.self)
+    /// Non-zero once a signal interrupted the slot's thread.
+    nonisolated(unsafe) static let flags = zeroed(UInt32.self)
+    /// The interpreter step running on the slot's thread, cancelled by the handler.
+    nonisolated(unsafe) static let cancellations = zeroed(Unmanaged<CancellationFlag>?.self)
+    /// Live guards; the handler is installed while it is above 0.
+    nonisolated(unsafe) static var guards = 0
+    /// The dispositions the application had before we installed ours, by signal number.
+    nonisolated(unsafe) static var saved = [SignalAction](repeating: SignalAction(), count: 65)
+    nonisolated(unsafe) private static let mutex: UnsafeMutablePointer<pthread_mutex_t> = {
+        let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(m, nil)
+        return m
+    }()
+
+    private static func zeroed<T>(_: T.Type) -> UnsafeMutablePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: capacity)
+        UnsafeMutableRawPointer(p).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<T>.stride * capacity)
+        return p
+    }
+
+    static func withLock<R>(_ body: () -> R) -> R {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return body()
+    }
+
+    /// A free slot for `thread`, cleared; -1 if none is free. Call with the lock held.
+    static func claim(for thread: UInt) -> Int {
+        for i in 0..<capacity where threads[i] == 0 {
+            flags[i] = 0
+            cancellations[i] = nil
+            threads[i] = thread
+            return i
+        }
+        return -1
+    }
+
+    /// Frees `slot`. Call with the lock held.
+    static func release(_ slot: Int) {
+        threads[slot] = 0
+        cancellations[slot] = nil
+    }
+
+    static func isInterrupted(_ slot: Int) -> Bool { slot >= 0 && flags[slot] != 0 }
+
+    /// Makes a signal to this slot's thread also cancel `flag` (the interpreter running a step), or stops.
+    static func setCancellation(_ slot: Int, _ flag: CancellationFlag?) {
+        guard slot >= 0 else { return }
+        cancellations[slot] = flag.map { Unmanaged.passUnretained($0) }
+    }
+
+    /// Installs our handler for the interrupting signals, saving the application's. Call with the lock held.
+    static func install() {
+        for signal in InterruptGuard.signals {
+            var action = SignalAction()
+            action.__sigaction_handler.sa_sigaction = interruptSignalHandler
+            action.sa_flags = SA_SIGINFO
+            sigemptyset(&action.sa_mask)
+            sigaction(signal, &action, &saved[Int(signal)])
+        }
+    }
+
+    /// Puts the application's dispositions back. Call with the lock held.
+    static func restore() {
+        for signal in InterruptGuard.signals {
+            sigaction(signal, &saved[Int(signal)], nil)
         }
     }
 }
 
-/// The word a signal handler sets; the interpreter's cancellation flag points at it.
-enum InterruptFlag {
-    /// Non-zero once an interrupting signal arrived. Written only by the signal handler and `InterruptGuard`.
-    nonisolated(unsafe) static let word: UnsafeMutablePointer<UInt32> = {
-        let p = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
-        p.initialize(to: 0)
-        return p
-    }()
-
-    /// The dispositions in force before the guard, indexed by signal number, for chaining.
-    nonisolated(unsafe) static var chained = [SignalAction](repeating: SignalAction(), count: 65)
-
-    /// The cancellation flag of the interpreter running a step right now, cancelled by the handler so a
-    /// step that never returns is interrupted too.
-    nonisolated(unsafe) static var cancellation: Unmanaged<CancellationFlag>?
-
-    /// Whether an interrupting signal arrived since the guard was installed.
-    static var isSet: Bool { word.pointee != 0 }
-}
-
 private func interruptSignalHandler(_ signal: Int32, _ info: UnsafeMutablePointer<siginfo_t>?, _ context: UnsafeMutableRawPointer?) {
-    InterruptFlag.word.pointee = 1
-    InterruptFlag.cancellation?.takeUnretainedValue().cancel()
+    let me = UInt(pthread_self())
+    for i in 0..<InterruptTable.capacity where InterruptTable.threads[i] == me {
+        InterruptTable.flags[i] = 1
+        InterruptTable.cancellations[i]?.takeUnretainedValue().cancel()
+    }
     guard signal >= 0, signal < 65 else { return }
-    let old = InterruptFlag.chained[Int(signal)]
+    let old = InterruptTable.saved[Int(signal)]
     if old.sa_flags & SA_SIGINFO != 0 {
         if let f = old.__sigaction_handler.sa_sigaction { f(signal, info, context) }
     } else if let f = old.__sigaction_handler.sa_handler,

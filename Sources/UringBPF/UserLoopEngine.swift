@@ -20,6 +20,8 @@ final class UserLoopEngine {
     @exclusivity(unchecked) var ring: IoUring
     /// Whether `run` is in progress.
     private(set) var isRunning = false
+    /// The running thread's `InterruptTable` slot during a run (what a signal to it marks), else -1.
+    private(set) var interruptSlot = -1
     let regions: UserRegions
     /// Where the kernel's `struct iou_loop_params` lives for the step function (4 bytes, zeroed per run).
     let params: UnsafeMutablePointer<UInt32>
@@ -102,9 +104,11 @@ final class UserLoopEngine {
             throw LoopError.errno(EEXIST, "a SINGLE_ISSUER|DEFER_TASKRUN ring's loop runs only on the thread that created the ring")
         }
         let interrupts = InterruptGuard()
+        interruptSlot = interrupts.slot
         isRunning = true
         defer {
             isRunning = false
+            interruptSlot = -1
             withExtendedLifetime(interrupts) {}
         }
         statistics = LoopStatistics()
@@ -116,7 +120,7 @@ final class UserLoopEngine {
         // Fixed for the run (set up before it), so read once rather than per step.
         let stepBudget = self.stepBudget, tracer = self.tracer
         while true {
-            if InterruptFlag.isSet { throw interrupted() }
+            if InterruptTable.isInterrupted(interruptSlot) { throw interrupted() }
             if let stepBudget, statistics.steps! >= stepBudget {
                 throw LoopError.programFault("step budget of \(stepBudget) exhausted without IOU_LOOP_STOP")
             }
@@ -169,7 +173,7 @@ final class UserLoopEngine {
             let needed = target &- regions.realHead
             statistics.waits! += 1
             while Int32(bitPattern: target &- regions.realTail) > 0 {
-                if InterruptFlag.isSet { throw interrupted() }
+                if InterruptTable.isInterrupted(interruptSlot) { throw interrupted() }
                 statistics.syscalls += 1
                 do {
                     // Slices keep the wait interruptible even if a signal lands just before the syscall.

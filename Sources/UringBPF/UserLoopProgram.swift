@@ -97,9 +97,10 @@ final class UserLoopProgram {
     /// Runs `loop_step` once and returns its value.
     func step() throws(LoopError) -> Int32 {
         let interpreter = self.interpreter!
-        InterruptFlag.cancellation = Unmanaged.passUnretained(interpreter.cancellation)
-        defer { InterruptFlag.cancellation = nil }
-        if InterruptFlag.isSet { interpreter.cancellation.cancel() }
+        let slot = engine.interruptSlot
+        InterruptTable.setCancellation(slot, interpreter.cancellation)
+        defer { InterruptTable.setCancellation(slot, nil) }
+        if InterruptTable.isInterrupted(slot) { interpreter.cancellation.cancel() }
         do {
             return Int32(truncatingIfNeeded: try interpreter.run(UInt64(UInt(bitPattern: arguments))))
         } catch {
@@ -328,10 +329,10 @@ final class UserLoopProgram {
         // The callback may use pointers into the caller's stack (its ctx usually is one).
         let stack = memory.grant(interpreter.stackRegion)
         inCallback = true
-        let outer = InterruptFlag.cancellation
-        InterruptFlag.cancellation = Unmanaged.passUnretained(callback.cancellation)
+        let slot = engine.interruptSlot
+        InterruptTable.setCancellation(slot, callback.cancellation)
         defer {
-            InterruptFlag.cancellation = outer
+            InterruptTable.setCancellation(slot, interpreter.cancellation)
             inCallback = false
             memory.revoke(stack)
         }

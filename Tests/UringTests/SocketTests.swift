@@ -137,7 +137,10 @@ import Testing
     @Test func multishotRecvWithBufferRing() throws {
         var ring = try IoUring(entries: 8)
         let (a, b) = try socketPair()
-        defer { try? a.close(); try? b.close() }
+        // `a` is closed mid-test to end the multishot with EOF: close it once only, or the defer would
+        // close whatever fd number another test has been given meanwhile.
+        var aIsOpen = true
+        defer { if aIsOpen { try? a.close() }; try? b.close() }
         let buffers = try ring.registerBufferRing(groupID: 7, entries: 4, bufferSize: 64)
         try ring.push(Recv(socket: .fd(b), bufferGroup: 7, multishot: true).build().withUserData(1))
         try ring.submit()
@@ -156,6 +159,7 @@ import Testing
         }
         #expect(seenIDs.count >= 2)
         try a.close()
+        aIsOpen = false
         let last = try ring.waitCompletion()
         #expect(last.result == 0)
         #expect(!last.hasMore, "EOF ends the multishot")
