@@ -113,11 +113,6 @@ import Testing
         var mismatches = 0
         for (index, text) in ours where text != expected[index] && expected[index] != nil {
             mismatches += 1
-            if let log = ProcessInfo.processInfo.environment["MISMATCH_LOG"] {
-                let bytes = Instruction.encode([instructions[index]]).map { String(format: "%02x", $0) }.joined(separator: " ")
-                let h = FileHandle(forWritingAtPath: log)!; h.seekToEndOfFile()
-                h.write("\(bytes)\t\(text)\t\(expected[index]!)\n".data(using: .utf8)!)
-            }
             if mismatches <= 20 {
                 let bytes = Instruction.encode([instructions[index]]).map { String(format: "%02x", $0) }.joined(separator: " ")
                 Issue.record("instruction \(index) [\(bytes)]: ours \"\(text)\", llvm-objdump \"\(expected[index] ?? "-")\"")
