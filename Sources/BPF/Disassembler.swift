@@ -83,7 +83,7 @@ public struct Disassembler {
         (signed ? "s" : "u") + String(Opcode.Size.bytes(op) * 8)
     }
     /// `w` for sub-register values (32-bit ALU, loads and stores under 8 bytes), `r` for 64-bit ones: LLVM 21's
-    /// llvm-objdump decodes with alu32 on whatever CPU the object was built for.
+    /// llvm-objdump always decodes with alu32 (its default CPU is v3), whatever CPU built the object (e_flags is 0).
     /// LLVM knows r0-r11; an instruction naming r12-r15 is `<unknown>`.
     private static func register(_ reg: UInt8, wide: Bool) throws(Unknown) -> String {
         guard reg <= 11 else { throw Unknown() }
@@ -92,8 +92,6 @@ public struct Disassembler {
     /// An instruction llvm-objdump prints as `<unknown>`.
     private struct Unknown: Error {}
 
-    /// The atomic `imm`s of LLVM's load-acquire and store-release (which the interpreter does not run).
-    private static let loadAcquire: Int32 = 0x100, storeRelease: Int32 = 0x110
     /// `may_goto` (`BPF_JMP | BPF_JCOND`): a bounded-loop escape the verifier understands.
     private static let mayGoto: UInt8 = 0xe5
 
@@ -101,8 +99,9 @@ public struct Disassembler {
         (try? llvmText(insn, next: next, at: index)) ?? "<unknown>"
     }
 
-    /// The text llvm-objdump prints, or `nil` where it prints `<unknown>` (it checks the fields an instruction
-    /// defines and ignores the others, as listed per class below).
+    /// The text llvm-objdump prints, or `nil` (or `Unknown`) where it prints `<unknown>`: LLVM's decoder checks
+    /// only the fields an instruction defines (an ALU op's offset, `exit`'s imm, an `lddw`'s offset, registers
+    /// up to r11) and ignores the rest (a K operation's src, an X one's imm, a jump's unused fields).
     private func llvmText(_ insn: Instruction, next: Instruction?, at index: Int) throws(Unknown) -> String? {
         let op = insn.opcode
         let isX = op & Opcode.sourceX != 0
