@@ -55,7 +55,8 @@ public struct Disassembler {
     /// A listing like llvm-objdump's: `   3:  79 a1 f8 ff 00 00 00 00  r1 = *(u64 *)(r10 - 8)`.
     public func listing(_ instructions: [Instruction]) -> String {
         disassemble(instructions).map { index, text in
-            let bytes = Instruction.encode([instructions[index]])
+            let slots = Self.isTwoSlotLoad(instructions[index]) ? 2 : 1  // an lddw shows its 16 bytes
+            let bytes = Instruction.encode(Array(instructions[index..<min(index + slots, instructions.count)]))
                 .map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined(separator: " ")
             let number = String(index)
             return String(repeating: " ", count: max(0, 4 - number.count)) + number + ":\t" + bytes + "\t" + text

@@ -76,8 +76,13 @@ import Testing
     }
 
     @Test func listingShowsIndexAndBytes() throws {
-        let listing = Disassembler().listing(try Assembler.assemble("ldxdw %r1, [%r10-8]\nexit"))
-        #expect(listing == "   0:\t79 a1 f8 ff 00 00 00 00\tr1 = *(u64 *)(r10 - 0x8)\n   1:\t95 00 00 00 00 00 00 00\texit")
+        let listing = Disassembler().listing(try Assembler.assemble("ldxdw %r1, [%r10-8]\nlddw %r2, 5\nexit"))
+        #expect(
+            listing == """
+                   0:\t79 a1 f8 ff 00 00 00 00\tr1 = *(u64 *)(r10 - 0x8)
+                   1:\t18 02 00 00 05 00 00 00 00 00 00 00 00 00 00 00\tr2 = 0x5 ll
+                   3:\t95 00 00 00 00 00 00 00\texit
+                """)
     }
 
     /// Every conformance program survives assemble → disassemble (uBPF syntax) → assemble unchanged, and the
