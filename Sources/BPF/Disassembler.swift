@@ -1,11 +1,10 @@
-/// Turns instructions into text: llvm-objdump's BPF syntax (`r1 = *(u64 *)(r10 - 8)`, `if r1 > 16 goto +3`,
-/// `call bpf_io_uring_submit_sqes`; immediates in decimal as llvm-objdump prints them) or uBPF's assembler syntax
-/// (which `Assembler` reads back). Pseudo `lddw`s show their kind (`r1 = map_fd(3) ll`), which llvm-objdump
-/// leaves to relocations.
+/// Turns instructions into text: the BPF syntax of llvm-objdump (LLVM 21, the Swift toolchain's:
+/// `r1 = *(u64 *)(r10 - 0x8)`, `w1 >>= 0x4`, `if r1 > 0x10 goto +0x3`, `call bpf_io_uring_submit_sqes` with a
+/// symbolizer) or uBPF's assembler syntax (which `Assembler` reads back).
 public struct Disassembler {
     /// Output syntax.
     public enum Syntax: Sendable {
-        /// llvm-objdump's BPF syntax.
+        /// LLVM 21 llvm-objdump's BPF syntax, line for line (`<unknown>` where it cannot decode).
         case llvm
         /// uBPF / bpf_conformance assembler syntax; `Assembler.assemble` reads it back.
         case ubpf
@@ -45,15 +44,19 @@ public struct Disassembler {
         while i < instructions.count {
             let next = i + 1 < instructions.count ? instructions[i + 1] : nil
             lines.append((i, text(instructions[i], next: next, at: i)))
-            i += instructions[i].opcode == Opcode.lddw ? 2 : 1
+            i += Self.isTwoSlotLoad(instructions[i]) ? 2 : 1
         }
         return lines
     }
 
+    /// Whether an instruction takes two slots as llvm-objdump reads it: an `lddw` it decodes (offset 0).
+    static func isTwoSlotLoad(_ insn: Instruction) -> Bool { insn.opcode == Opcode.lddw && insn.offset == 0 }
+
     /// A listing like llvm-objdump's: `   3:  79 a1 f8 ff 00 00 00 00  r1 = *(u64 *)(r10 - 8)`.
     public func listing(_ instructions: [Instruction]) -> String {
         disassemble(instructions).map { index, text in
-            let bytes = Instruction.encode([instructions[index]])
+            let slots = Self.isTwoSlotLoad(instructions[index]) ? 2 : 1  // an lddw shows its 16 bytes
+            let bytes = Instruction.encode(Array(instructions[index..<min(index + slots, instructions.count)]))
                 .map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined(separator: " ")
             let number = String(index)
             return String(repeating: " ", count: max(0, 4 - number.count)) + number + ":\t" + bytes + "\t" + text
@@ -67,107 +70,161 @@ public struct Disassembler {
 
     // MARK: llvm syntax
 
-    private static func int(_ v: Int32) -> String { String(v) }
-    private static func rel(_ v: Int) -> String { v < 0 ? "\(v)" : "+\(v)" }
-    private static func mem(_ reg: UInt8, _ off: Int16) -> String {
-        off < 0 ? "r\(reg) - \(Int(off).magnitude)" : "r\(reg) + \(off)"
+    /// `0x7`, `-0x10`: llvm-objdump's immediates.
+    private static func hex(_ v: Int64) -> String {
+        (v < 0 ? "-0x" : "0x") + String(v.magnitude, radix: 16)
+    }
+    /// `+0x3`, `-0x4`: jump offsets.
+    private static func rel(_ v: Int64) -> String { v < 0 ? hex(v) : "+" + hex(v) }
+    /// `r10 - 0x8`, `r1 + 0x0`.
+    private static func mem(_ reg: UInt8, _ off: Int16) throws(Unknown) -> String {
+        "\(try register(reg, wide: true)) \(off < 0 ? "-" : "+") \(hex(abs(Int64(off))))"
     }
     private static func sizeName(_ op: UInt8, signed: Bool = false) -> String {
         (signed ? "s" : "u") + String(Opcode.Size.bytes(op) * 8)
     }
+    /// `w` for sub-register values (32-bit ALU, loads and stores under 8 bytes), `r` for 64-bit ones: LLVM 21's
+    /// llvm-objdump always decodes with alu32 (its default CPU is v3), whatever CPU built the object (e_flags is 0).
+    /// LLVM knows r0-r11; an instruction naming r12-r15 is `<unknown>`.
+    private static func register(_ reg: UInt8, wide: Bool) throws(Unknown) -> String {
+        guard reg <= 11 else { throw Unknown() }
+        return (wide ? "r" : "w") + String(reg)
+    }
+    /// An instruction llvm-objdump prints as `<unknown>`.
+    private struct Unknown: Error {}
+
+    /// `may_goto` (`BPF_JMP | BPF_JCOND`): a bounded-loop escape the verifier understands.
+    private static let mayGoto: UInt8 = 0xe5
 
     private func llvm(_ insn: Instruction, next: Instruction?, at index: Int) -> String {
+        (try? llvmText(insn, next: next, at: index)) ?? "<unknown>"
+    }
+
+    /// The text llvm-objdump prints, or `nil` (or `Unknown`) where it prints `<unknown>`: LLVM's decoder checks
+    /// only the fields an instruction defines (an ALU op's offset, `exit`'s imm, an `lddw`'s offset, registers
+    /// up to r11) and ignores the rest (a K operation's src, an X one's imm, a jump's unused fields).
+    private func llvmText(_ insn: Instruction, next: Instruction?, at index: Int) throws(Unknown) -> String? {
         let op = insn.opcode
         let isX = op & Opcode.sourceX != 0
-        let d = insn.dst, s = insn.src
+        let d = insn.dst, s = insn.src, off = insn.offset, imm = Int64(insn.imm)
         switch insn.instructionClass {
         case .alu, .alu64:
             let is64 = insn.instructionClass == .alu64
-            let p = is64 ? "r" : "w"
-            let operand = isX ? "\(p)\(s)" : Self.int(insn.imm)
             let code = op & 0xf0
+            let rd = try Self.register(d, wide: is64)
+            let rs = isX && code != Opcode.ALU.end ? try Self.register(s, wide: is64) : ""  // be ignores src
             switch code {
-            case Opcode.ALU.neg: return "\(p)\(d) = -\(p)\(d)"
+            case Opcode.ALU.neg: return isX ? nil : "\(rd) = -\(rd)"
             case Opcode.ALU.end:
-                let kind = is64 ? "bswap" : (isX ? "be" : "le")
-                return "r\(d) = \(kind)\(insn.imm) r\(d)"
-            case Opcode.ALU.mov where isX && insn.offset != 0:
-                return "\(p)\(d) = (s\(insn.offset))\(p)\(s)"
+                guard [16, 32, 64].contains(imm), !(is64 && isX) else { return nil }
+                let r = try Self.register(d, wide: true)
+                return "\(r) = \(is64 ? "bswap" : isX ? "be" : "le")\(imm) \(r)"
+            case Opcode.ALU.mov where isX && off != 0:
+                if is64 && off == 1 {
+                    let bits = UInt32(bitPattern: insn.imm)
+                    return "\(rd) = addr_space_cast(\(rs), \(Self.hex(Int64(bits >> 16))), \(Self.hex(Int64(bits & 0xffff))))"
+                }
+                guard off == 8 || off == 16 || (is64 && off == 32) else { return nil }
+                return "\(rd) = (s\(off))\(rs)"
             default:
-                let signed = insn.offset == 1 && (code == Opcode.ALU.div || code == Opcode.ALU.mod)
                 let symbols: [UInt8: String] = [
                     0x00: "+=", 0x10: "-=", 0x20: "*=", 0x30: "/=", 0x40: "|=", 0x50: "&=", 0x60: "<<=",
                     0x70: ">>=", 0x90: "%=", 0xa0: "^=", 0xb0: "=", 0xc0: "s>>=",
                 ]
-                let sym = symbols[code] ?? "?="
-                return "\(p)\(d) \(signed ? "s" + sym : sym) \(operand)"
+                guard let sym = symbols[code] else { return nil }
+                let signed = code == Opcode.ALU.div || code == Opcode.ALU.mod
+                guard off == 0 || (signed && off == 1) else { return nil }
+                return "\(rd) \(off == 1 ? "s" : "")\(sym) \(isX ? rs : Self.hex(imm))"
             }
         case .jmp, .jmp32:
             let is32 = insn.instructionClass == .jmp32
             switch op {
-            case Opcode.ja: return "goto \(Self.rel(Int(insn.offset)))"
-            case Opcode.ja32: return "gotol \(Self.rel(Int(insn.imm)))"
-            case Opcode.exit: return "exit"
-            case Opcode.callx: return "callx r\(d)"
+            case Opcode.ja: return "goto \(Self.rel(Int64(off)))"
+            case Opcode.ja32: return "gotol \(Self.rel(imm))"
+            case Opcode.exit: return imm == 0 ? "exit" : nil
+            case Self.mayGoto: return "may_goto \(Self.rel(Int64(off)))"
+            case Opcode.callx: return "callx \(try Self.register(d, wide: true))"
             case Opcode.call:
                 if let name = symbolizer?(insn, index) { return "call \(name)" }
-                return "call \(insn.imm)"  // as llvm-objdump: helper id, pc-relative offset or BTF id
+                return "call \(Self.hex(imm))"  // as llvm-objdump: helper id, pc-relative offset or BTF id
             default: break
             }
-            let p = is32 ? "w" : "r"
             let symbols: [UInt8: String] = [
                 0x10: "==", 0x20: ">", 0x30: ">=", 0x40: "&", 0x50: "!=", 0x60: "s>", 0x70: "s>=", 0xa0: "<",
                 0xb0: "<=", 0xc0: "s<", 0xd0: "s<=",
             ]
-            let operand = isX ? "\(p)\(s)" : Self.int(insn.imm)
-            return "if \(p)\(d) \(symbols[op & 0xf0] ?? "?") \(operand) goto \(Self.rel(Int(insn.offset)))"
+            guard let sym = symbols[op & 0xf0] else { return nil }
+            let operand = isX ? try Self.register(s, wide: !is32) : Self.hex(imm)
+            return "if \(try Self.register(d, wide: !is32)) \(sym) \(operand) goto \(Self.rel(Int64(off)))"
         case .ld:
-            guard op == Opcode.lddw else { return ".byte 0x\(String(op, radix: 16))" }
+            let mode = op & 0xe0
+            if mode == Opcode.Mode.abs || mode == Opcode.Mode.ind {  // legacy packet loads
+                guard op & 0x18 != Opcode.Size.dw else { return nil }
+                let at = mode == Opcode.Mode.abs ? Self.hex(imm) : try Self.register(s, wide: true)
+                return "r0 = *(\(Self.sizeName(op)) *)skb[\(at)]"
+            }
+            guard Self.isTwoSlotLoad(insn) else { return nil }
+            let rd = try Self.register(d, wide: true)
+            if let name = symbolizer?(insn, index) { return "\(rd) = \(name) ll" }
+            guard s == 0 else {  // a pseudo load (map fd, map value, BTF id, ...): kind and first imm
+                return "ld_pseudo\t\(rd), \(Self.hex(Int64(s))), \(Self.hex(Int64(UInt32(bitPattern: insn.imm))))"
+            }
             let hi = UInt64(UInt32(bitPattern: next?.imm ?? 0))
             let value = UInt64(UInt32(bitPattern: insn.imm)) | hi << 32
-            if let name = symbolizer?(insn, index) { return "r\(d) = \(name) ll" }
-            switch PseudoLoadKind(rawValue: s) ?? .immediate {
-            case .immediate: return "r\(d) = \(Int64(bitPattern: value)) ll"
-            case .mapFD: return "r\(d) = map_fd(\(insn.imm)) ll"
-            case .mapValue: return "r\(d) = map_value(\(insn.imm)) + \(next?.imm ?? 0) ll"
-            case .btfID: return "r\(d) = btf_id(\(insn.imm)) ll"
-            case .function: return "r\(d) = func(pc\(Self.rel(Int(insn.imm)))) ll"
-            case .mapIndex: return "r\(d) = map_idx(\(insn.imm)) ll"
-            case .mapIndexValue: return "r\(d) = map_idx_value(\(insn.imm)) + \(next?.imm ?? 0) ll"
-            }
+            return "\(rd) = \(Self.hex(Int64(bitPattern: value))) ll"
         case .ldx:
-            let signed = op & 0xe0 == Opcode.Mode.memsx
-            return "r\(d) = *(\(Self.sizeName(op, signed: signed)) *)(\(Self.mem(s, insn.offset)))"
-        case .st:
-            return "*(\(Self.sizeName(op)) *)(\(Self.mem(d, insn.offset))) = \(insn.imm)"
-        case .stx:
-            if op & 0xe0 != Opcode.Mode.atomic {
-                return "*(\(Self.sizeName(op)) *)(\(Self.mem(d, insn.offset))) = r\(s)"
+            switch op & 0xe0 {
+            case Opcode.Mode.mem:
+                let wide = op & 0x18 == Opcode.Size.dw
+                return "\(try Self.register(d, wide: wide)) = *(\(Self.sizeName(op)) *)(\(try Self.mem(s, off)))"
+            case Opcode.Mode.memsx:
+                guard op & 0x18 != Opcode.Size.dw else { return nil }
+                return "\(try Self.register(d, wide: true)) = *(\(Self.sizeName(op, signed: true)) *)(\(try Self.mem(s, off)))"
+            default: return nil
             }
-            let is64 = op & 0x18 == Opcode.Size.dw
-            let p = is64 ? "r" : "w"
-            let size = is64 ? "u64" : "u32"
-            let address = Self.mem(d, insn.offset)
-            let names: [Int32: (String, String)] = [
-                Opcode.Atomic.add: ("+=", "add"), Opcode.Atomic.or: ("|=", "or"), Opcode.Atomic.and: ("&=", "and"),
-                Opcode.Atomic.xor: ("^=", "xor"),
-            ]
-            switch insn.imm {
-            case Opcode.Atomic.xchg: return "\(p)\(s) = xchg\(is64 ? "" : "32")_\(is64 ? 64 : 32)(\(address), \(p)\(s))"
-            case Opcode.Atomic.cmpxchg:
-                return "\(p)0 = cmpxchg\(is64 ? "" : "32")_\(is64 ? 64 : 32)(\(address), \(p)0, \(p)\(s))"
+        case .st:
+            guard op & 0xe0 == Opcode.Mode.mem else { return nil }
+            return "*(\(Self.sizeName(op)) *)(\(try Self.mem(d, off))) = \(Self.hex(imm))"
+        case .stx:
+            let wide = op & 0x18 == Opcode.Size.dw
+            let size = Self.sizeName(op)
+            let rs = try Self.register(s, wide: wide)
+            switch op & 0xe0 {
+            case Opcode.Mode.mem: return "*(\(size) *)(\(try Self.mem(d, off))) = \(rs)"
+            case Opcode.Mode.atomic: break
+            default: return nil
+            }
+            // LLVM's decoder reads imm bits 0-8 (higher ones are ignored): bit 8 with op 0x00 is load-acquire
+            // (unless it is fetch-add, 0x101), with op 0x10 store-release; 0x00/0x40/0x50/0xa0 are add/or/and/xor,
+            // with bit 0 their fetch forms; 0xe1 and 0xf1 xchg and cmpxchg. Bytes and halves: acquire/release only.
+            let code = insn.imm & 0xf0, fetch = insn.imm & 0x0f == Opcode.Atomic.fetch, release = insn.imm & 0x100 != 0
+            let address = try Self.mem(d, off)
+            if release && code == 0x00 && !(fetch && (wide || op & 0x18 == Opcode.Size.w)) {
+                return "\(try Self.register(d, wide: wide)) = load_acquire((\(size) *)(\(try Self.mem(s, off))))"
+            }
+            if release && code == 0x10 { return "store_release((\(size) *)(\(address)), \(rs))" }
+            guard op & 0x18 == Opcode.Size.w || wide else { return nil }
+            let bits = wide ? "64" : "32"
+            switch code {
+            case 0xe0 where fetch: return "\(rs) = xchg\(wide ? "" : "32")_\(bits)(\(address), \(rs))"
+            case 0xf0 where fetch:
+                let r0 = try Self.register(0, wide: wide)
+                return "\(r0) = cmpxchg\(wide ? "" : "32")_\(bits)(\(address), \(r0), \(rs))"
             default:
-                let (sym, name) = names[insn.imm & ~Opcode.Atomic.fetch] ?? ("?=", "?")
-                if insn.imm & Opcode.Atomic.fetch != 0 {
-                    return "\(p)\(s) = atomic_fetch_\(name)((\(size) *)(\(address)), \(p)\(s))"
-                }
-                return "lock *(\(size) *)(\(address)) \(sym) r\(s)"  // llvm-objdump uses r even for u32
+                let names: [Int32: (String, String)] = [
+                    Opcode.Atomic.add: ("+=", "add"), Opcode.Atomic.or: ("|=", "or"),
+                    Opcode.Atomic.and: ("&=", "and"), Opcode.Atomic.xor: ("^=", "xor"),
+                ]
+                guard let (sym, name) = names[code].map({ ($0.0, $0.1) }) else { return nil }
+                if fetch { return "\(rs) = atomic_fetch_\(name)((\(size) *)(\(address)), \(rs))" }
+                return "lock *(\(size) *)(\(address)) \(sym) \(rs)"
             }
         }
     }
 
     // MARK: uBPF syntax
 
+    private static func urel(_ v: Int) -> String { v < 0 ? "\(v)" : "+\(v)" }
     private static func umem(_ reg: UInt8, _ off: Int16) -> String {
         off < 0 ? "[%r\(reg)-\(Int(off).magnitude)]" : "[%r\(reg)+\(off)]"
     }
@@ -199,13 +256,13 @@ public struct Disassembler {
             }
         case .jmp, .jmp32:
             switch op {
-            case Opcode.ja: return "ja \(Self.rel(Int(insn.offset)))"
-            case Opcode.ja32: return "ja32 \(Self.rel(Int(insn.imm)))"
+            case Opcode.ja: return "ja \(Self.urel(Int(insn.offset)))"
+            case Opcode.ja32: return "ja32 \(Self.urel(Int(insn.imm)))"
             case Opcode.exit: return "exit"
             case Opcode.callx: return "call %r\(d)"
             case Opcode.call:
                 switch insn.src {
-                case Opcode.CallKind.local: return "call local \(Self.rel(Int(insn.imm)))"
+                case Opcode.CallKind.local: return "call local \(Self.urel(Int(insn.imm)))"
                 case Opcode.CallKind.kfunc: return "call kfunc \(insn.imm)"
                 default: return "call \(insn.imm)"
                 }
@@ -216,7 +273,7 @@ public struct Disassembler {
                 ]
                 let w = insn.instructionClass == .jmp32 ? "32" : ""
                 let operand = isX ? "%r\(s)" : String(insn.imm)
-                return "\(names[op & 0xf0] ?? "?")\(w) %r\(d), \(operand), \(Self.rel(Int(insn.offset)))"
+                return "\(names[op & 0xf0] ?? "?")\(w) %r\(d), \(operand), \(Self.urel(Int(insn.offset)))"
             }
         case .ld:
             let hi = UInt64(UInt32(bitPattern: next?.imm ?? 0))

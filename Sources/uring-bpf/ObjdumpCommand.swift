@@ -256,7 +256,8 @@ struct ProgramSymbols {
         case .kfunc(let name)?: return name
         case .subprogram(let target)?: return functionName(at: target)
         case .map(let name)?: return "map_fd(\(name))"
-        case .globalData(let section, let offset)?: return offset == 0 ? section : "\(section) + \(offset)"
+        case .globalData(let section, let offset)?:  // hex, as the disassembly's other offsets
+            return offset == 0 ? section : "\(section) + 0x\(String(offset, radix: 16))"
         case .ksym(let name)?: return name
         case .functionAddress(let target)?: return "func(\(functionName(at: target)))"
         case nil:
@@ -285,7 +286,8 @@ struct ProgramSymbols {
                   $0.offset <= offset && offset < $0.offset + max($0.size, 1)
               })
         else { return nil }
-        return offset == variable.offset ? variable.name : "\(variable.name) + \(offset - variable.offset)"
+        return offset == variable.offset
+            ? variable.name : "\(variable.name) + 0x\(String(offset - variable.offset, radix: 16))"
     }
 
     private func functionName(at index: Int) -> String {
