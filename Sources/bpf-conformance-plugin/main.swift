@@ -60,31 +60,12 @@ let bytecode = parseHex(input, what: "program")
 
 let program: Program
 do {
-    // The suite divides by immediate zero on purpose; the ISA defines the result.
-    program = try Program(bytecode: bytecode, validator: Validator(allowsDivisionByImmediateZero: true))
+    program = try ConformanceRun.load(try Instruction.decode(bytecode))
 } catch {
     fail("Failed to load code: \(error)")
 }
-
-var functions = HostFunctions()
-// Helper 5 as in uBPF's plugin ("unwind"): returns r1; a zero result stops the program with r0 = 0.
-functions.registerHelper(id: 5, name: "unwind") { call in
-    if call.r1 == 0 { call.stopRun() }
-    return call.r1
-}
-
-let interpreter = Interpreter(program: program, functions: functions)
-let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: max(memoryBytes.count, 1), alignment: 16)
-defer { memory.deallocate() }
-memory.copyBytes(from: memoryBytes)
-var r1: UInt64 = 0
-if !memoryBytes.isEmpty {
-    let region = UnsafeMutableRawBufferPointer(rebasing: memory[0..<memoryBytes.count])
-    interpreter.memory.grant(MemoryRegion(name: "mem", buffer: region, permissions: .readWrite))
-    r1 = UInt64(UInt(bitPattern: memory.baseAddress))
-}
 do {
-    let r0 = try interpreter.run(r1, UInt64(memoryBytes.count))
+    let r0 = try ConformanceRun.run(program, memory: memoryBytes)
     print(String(r0, radix: 16))
 } catch {
     fail(error.description)

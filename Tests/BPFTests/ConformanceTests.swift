@@ -1,25 +1,9 @@
 import BPF
 import Testing
 
-/// Runs a conformance program the way the suite's runner does: r1 = mutable memory copy, r2 = its length.
+/// Runs a conformance program through the same contract the plugin uses (`ConformanceRun`).
 func runConformance(_ instructions: [Instruction], memory bytes: [UInt8]) throws -> UInt64 {
-    let program = try Program(instructions, validator: Validator(allowsDivisionByImmediateZero: true))
-    var functions = HostFunctions()
-    functions.registerHelper(id: 5, name: "unwind") { call in
-        if call.r1 == 0 { call.stopRun() }
-        return call.r1
-    }
-    let interpreter = Interpreter(program: program, functions: functions)
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
-    defer { buffer.deallocate() }
-    buffer.copyBytes(from: bytes)
-    var r1: UInt64 = 0
-    if !bytes.isEmpty {
-        interpreter.memory.grant(
-            MemoryRegion(name: "mem", buffer: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<bytes.count])))
-        r1 = UInt64(UInt(bitPattern: buffer.baseAddress))
-    }
-    return try interpreter.run(r1, UInt64(bytes.count))
+    try ConformanceRun.run(try ConformanceRun.load(instructions), memory: bytes)
 }
 
 @Suite struct ConformanceTests {
