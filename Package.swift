@@ -34,7 +34,7 @@ let package = Package(
 
         .target(name: "Uring", dependencies: ["CUringShim", system]),
         .target(name: "BPF"),
-        .target(name: "BPFObject"),
+        .target(name: "BPFObject", dependencies: ["BPF"]),
         // Example loop programs (Examples/programs/*.bpf.c) and the authors' header
         // (Examples/include/uring_bpf.h), compiled by BPFCompilerPlugin and embedded.
         .target(
@@ -60,13 +60,13 @@ let package = Package(
         .testTarget(name: "BPFTests", dependencies: ["BPF"]),
         .testTarget(
             name: "BPFObjectTests",
-            dependencies: ["BPFObject", "UringBPFExamples"],
+            dependencies: ["BPF", "BPFObject", "UringBPFExamples"],
             exclude: ["Programs", "Fixtures"],
             plugins: ["BPFCompilerPlugin"]
         ),
         .testTarget(
             name: "BPFKernelTests",
-            dependencies: ["BPFKernel", "BPFObject", "Uring", "UringBPFExamples"],
+            dependencies: ["BPF", "BPFKernel", "BPFObject", "Uring", "UringBPFExamples"],
             exclude: ["Programs"],
             plugins: ["BPFCompilerPlugin"]
         ),

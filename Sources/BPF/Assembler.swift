@@ -107,7 +107,7 @@ private struct LineParser {
         switch mnemonic {
         case "exit":
             try count(0)
-            return [Instruction(opcode: Opcode.exit)]
+            return [Instruction(opcode: ISA.exit)]
         case "lddw":
             try count(2)
             let dst = try register(operands[0])
@@ -115,11 +115,11 @@ private struct LineParser {
             return Instruction.loadImmediate64(dst: dst, UInt64(bitPattern: value))
         case "ja":
             try count(1)
-            return [Instruction(opcode: Opcode.ja, offset: Int16(try jumpOffset(operands[0])))]
+            return [Instruction(opcode: ISA.ja, offset: Int16(try jumpOffset(operands[0])))]
         case "ja32":
             try count(1)
             labelInImmediate = true
-            return [Instruction(opcode: Opcode.ja32, imm: try jumpOffset(operands[0], wide: true))]
+            return [Instruction(opcode: ISA.ja32, imm: try jumpOffset(operands[0], wide: true))]
         case "call":
             return [try call(rest)]
         case "lock":
@@ -133,7 +133,7 @@ private struct LineParser {
             let dst = try register(operands[0])
             var insn = Instruction(opcode: op | (is64 ? 0x05 : 0x06), dst: dst)
             if operands[1].hasPrefix("%") {
-                insn.opcode |= Opcode.sourceX
+                insn.opcode |= ISA.sourceX
                 insn.src = try register(operands[1])
             } else {
                 insn.imm = try imm32(operands[1])
@@ -157,7 +157,7 @@ private struct LineParser {
             try count(2)
             return [
                 Instruction(
-                    opcode: (width == 64 ? 0x07 : 0x04) | Opcode.ALU.mov | Opcode.sourceX,
+                    opcode: (width == 64 ? 0x07 : 0x04) | ISA.ALU.mov | ISA.sourceX,
                     dst: try register(operands[0]), src: try register(operands[1]), offset: bits)
             ]
         }
@@ -173,7 +173,7 @@ private struct LineParser {
             try count(2)
             insn.dst = try register(operands[0])
             if operands[1].hasPrefix("%") {
-                insn.opcode |= Opcode.sourceX
+                insn.opcode |= ISA.sourceX
                 insn.src = try register(operands[1])
             } else {
                 insn.imm = try imm32(operands[1])
@@ -215,18 +215,18 @@ private struct LineParser {
         let words = rest.split(whereSeparator: { $0 == " " || $0 == "\t" })
         switch (words.count, words.first) {
         case (1, let w?) where w.hasPrefix("%"):
-            return Instruction(opcode: Opcode.callx, dst: try register(w))
+            return Instruction(opcode: ISA.callx, dst: try register(w))
         case (1, let w?):
-            return Instruction(opcode: Opcode.call, src: Opcode.CallKind.helper, imm: try imm32(w))
+            return Instruction(opcode: ISA.call, src: ISA.CallKind.helper, imm: try imm32(w))
         case (2, "helper"?):
-            if words[1].hasPrefix("%") { return Instruction(opcode: Opcode.callx, dst: try register(words[1])) }
-            return Instruction(opcode: Opcode.call, src: Opcode.CallKind.helper, imm: try imm32(words[1]))
+            if words[1].hasPrefix("%") { return Instruction(opcode: ISA.callx, dst: try register(words[1])) }
+            return Instruction(opcode: ISA.call, src: ISA.CallKind.helper, imm: try imm32(words[1]))
         case (2, "local"?):
             labelInImmediate = true
             return Instruction(
-                opcode: Opcode.call, src: Opcode.CallKind.local, imm: try jumpOffset(words[1], wide: true))
+                opcode: ISA.call, src: ISA.CallKind.local, imm: try jumpOffset(words[1], wide: true))
         case (2, "runtime"?), (2, "kfunc"?):
-            return Instruction(opcode: Opcode.call, src: Opcode.CallKind.kfunc, imm: try imm32(words[1]))
+            return Instruction(opcode: ISA.call, src: ISA.CallKind.kfunc, imm: try imm32(words[1]))
         default:
             throw error("invalid call: expected 'call N', 'call %rN', 'call local LABEL' or 'call kfunc N'")
         }
@@ -251,15 +251,15 @@ private struct LineParser {
         }
         var imm: Int32
         switch name {
-        case "add": imm = Opcode.Atomic.add
-        case "or": imm = Opcode.Atomic.or
-        case "and": imm = Opcode.Atomic.and
-        case "xor": imm = Opcode.Atomic.xor
-        case "xchg" where !fetch: imm = Opcode.Atomic.xchg
-        case "cmpxchg" where !fetch: imm = Opcode.Atomic.cmpxchg
+        case "add": imm = ISA.Atomic.add
+        case "or": imm = ISA.Atomic.or
+        case "and": imm = ISA.Atomic.and
+        case "xor": imm = ISA.Atomic.xor
+        case "xchg" where !fetch: imm = ISA.Atomic.xchg
+        case "cmpxchg" where !fetch: imm = ISA.Atomic.cmpxchg
         default: throw error("unknown atomic operation '\(words.last!)'")
         }
-        if fetch { imm |= Opcode.Atomic.fetch }
+        if fetch { imm |= ISA.Atomic.fetch }
         let (dst, offset) = try memory(operands[0])
         return Instruction(
             opcode: is64 ? 0xdb : 0xc3, dst: dst, src: try register(operands[1]), offset: offset, imm: imm)

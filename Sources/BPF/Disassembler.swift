@@ -28,10 +28,10 @@ public struct Disassembler {
     /// the registered BTF id.
     public static func symbolizer(program: Program, functions: HostFunctions) -> Symbolizer {
         { insn, index in
-            guard insn.opcode == Opcode.call else { return nil }
+            guard insn.opcode == ISA.call else { return nil }
             switch insn.src {
-            case Opcode.CallKind.helper: return functions.helperName(insn.imm)
-            case Opcode.CallKind.kfunc: return program.kfuncBindings[index] ?? functions.kfuncName(btfID: insn.imm)
+            case ISA.CallKind.helper: return functions.helperName(insn.imm)
+            case ISA.CallKind.kfunc: return program.kfuncBindings[index] ?? functions.kfuncName(btfID: insn.imm)
             default: return nil
             }
         }
@@ -50,7 +50,7 @@ public struct Disassembler {
     }
 
     /// Whether an instruction takes two slots as llvm-objdump reads it: an `lddw` it decodes (offset 0).
-    static func isTwoSlotLoad(_ insn: Instruction) -> Bool { insn.opcode == Opcode.lddw && insn.offset == 0 }
+    static func isTwoSlotLoad(_ insn: Instruction) -> Bool { insn.opcode == ISA.lddw && insn.offset == 0 }
 
     /// A listing like llvm-objdump's: `   3:  79 a1 f8 ff 00 00 00 00  r1 = *(u64 *)(r10 - 8)`.
     public func listing(_ instructions: [Instruction]) -> String {
@@ -81,7 +81,7 @@ public struct Disassembler {
         "\(try register(reg, wide: true)) \(off < 0 ? "-" : "+") \(hex(abs(Int64(off))))"
     }
     private static func sizeName(_ op: UInt8, signed: Bool = false) -> String {
-        (signed ? "s" : "u") + String(Opcode.Size.bytes(op) * 8)
+        (signed ? "s" : "u") + String(ISA.Size.bytes(op) * 8)
     }
     /// `w` for sub-register values (32-bit ALU, loads and stores under 8 bytes), `r` for 64-bit ones: LLVM 21's
     /// llvm-objdump always decodes with alu32 (its default CPU is v3), whatever CPU built the object (e_flags is 0).
@@ -105,21 +105,21 @@ public struct Disassembler {
     /// up to r11) and ignores the rest (a K operation's src, an X one's imm, a jump's unused fields).
     private func llvmText(_ insn: Instruction, next: Instruction?, at index: Int) throws(Unknown) -> String? {
         let op = insn.opcode
-        let isX = op & Opcode.sourceX != 0
+        let isX = op & ISA.sourceX != 0
         let d = insn.dst, s = insn.src, off = insn.offset, imm = Int64(insn.imm)
         switch insn.instructionClass {
         case .alu, .alu64:
             let is64 = insn.instructionClass == .alu64
             let code = op & 0xf0
             let rd = try Self.register(d, wide: is64)
-            let rs = isX && code != Opcode.ALU.end ? try Self.register(s, wide: is64) : ""  // be ignores src
+            let rs = isX && code != ISA.ALU.end ? try Self.register(s, wide: is64) : ""  // be ignores src
             switch code {
-            case Opcode.ALU.neg: return isX ? nil : "\(rd) = -\(rd)"
-            case Opcode.ALU.end:
+            case ISA.ALU.neg: return isX ? nil : "\(rd) = -\(rd)"
+            case ISA.ALU.end:
                 guard [16, 32, 64].contains(imm), !(is64 && isX) else { return nil }
                 let r = try Self.register(d, wide: true)
                 return "\(r) = \(is64 ? "bswap" : isX ? "be" : "le")\(imm) \(r)"
-            case Opcode.ALU.mov where isX && off != 0:
+            case ISA.ALU.mov where isX && off != 0:
                 if is64 && off == 1 {
                     let bits = UInt32(bitPattern: insn.imm)
                     return "\(rd) = addr_space_cast(\(rs), \(Self.hex(Int64(bits >> 16))), \(Self.hex(Int64(bits & 0xffff))))"
@@ -132,19 +132,19 @@ public struct Disassembler {
                     0x70: ">>=", 0x90: "%=", 0xa0: "^=", 0xb0: "=", 0xc0: "s>>=",
                 ]
                 guard let sym = symbols[code] else { return nil }
-                let signed = code == Opcode.ALU.div || code == Opcode.ALU.mod
+                let signed = code == ISA.ALU.div || code == ISA.ALU.mod
                 guard off == 0 || (signed && off == 1) else { return nil }
                 return "\(rd) \(off == 1 ? "s" : "")\(sym) \(isX ? rs : Self.hex(imm))"
             }
         case .jmp, .jmp32:
             let is32 = insn.instructionClass == .jmp32
             switch op {
-            case Opcode.ja: return "goto \(Self.rel(Int64(off)))"
-            case Opcode.ja32: return "gotol \(Self.rel(imm))"
-            case Opcode.exit: return imm == 0 ? "exit" : nil
+            case ISA.ja: return "goto \(Self.rel(Int64(off)))"
+            case ISA.ja32: return "gotol \(Self.rel(imm))"
+            case ISA.exit: return imm == 0 ? "exit" : nil
             case Self.mayGoto: return "may_goto \(Self.rel(Int64(off)))"
-            case Opcode.callx: return "callx \(try Self.register(d, wide: true))"
-            case Opcode.call:
+            case ISA.callx: return "callx \(try Self.register(d, wide: true))"
+            case ISA.call:
                 if let name = symbolizer?(insn, index) { return "call \(name)" }
                 return "call \(Self.hex(imm))"  // as llvm-objdump: helper id, pc-relative offset or BTF id
             default: break
@@ -158,9 +158,9 @@ public struct Disassembler {
             return "if \(try Self.register(d, wide: !is32)) \(sym) \(operand) goto \(Self.rel(Int64(off)))"
         case .ld:
             let mode = op & 0xe0
-            if mode == Opcode.Mode.abs || mode == Opcode.Mode.ind {  // legacy packet loads
-                guard op & 0x18 != Opcode.Size.dw else { return nil }
-                let at = mode == Opcode.Mode.abs ? Self.hex(imm) : try Self.register(s, wide: true)
+            if mode == ISA.Mode.abs || mode == ISA.Mode.ind {  // legacy packet loads
+                guard op & 0x18 != ISA.Size.dw else { return nil }
+                let at = mode == ISA.Mode.abs ? Self.hex(imm) : try Self.register(s, wide: true)
                 return "r0 = *(\(Self.sizeName(op)) *)skb[\(at)]"
             }
             guard Self.isTwoSlotLoad(insn) else { return nil }
@@ -174,36 +174,36 @@ public struct Disassembler {
             return "\(rd) = \(Self.hex(Int64(bitPattern: value))) ll"
         case .ldx:
             switch op & 0xe0 {
-            case Opcode.Mode.mem:
-                let wide = op & 0x18 == Opcode.Size.dw
+            case ISA.Mode.mem:
+                let wide = op & 0x18 == ISA.Size.dw
                 return "\(try Self.register(d, wide: wide)) = *(\(Self.sizeName(op)) *)(\(try Self.mem(s, off)))"
-            case Opcode.Mode.memsx:
-                guard op & 0x18 != Opcode.Size.dw else { return nil }
+            case ISA.Mode.memsx:
+                guard op & 0x18 != ISA.Size.dw else { return nil }
                 return "\(try Self.register(d, wide: true)) = *(\(Self.sizeName(op, signed: true)) *)(\(try Self.mem(s, off)))"
             default: return nil
             }
         case .st:
-            guard op & 0xe0 == Opcode.Mode.mem else { return nil }
+            guard op & 0xe0 == ISA.Mode.mem else { return nil }
             return "*(\(Self.sizeName(op)) *)(\(try Self.mem(d, off))) = \(Self.hex(imm))"
         case .stx:
-            let wide = op & 0x18 == Opcode.Size.dw
+            let wide = op & 0x18 == ISA.Size.dw
             let size = Self.sizeName(op)
             let rs = try Self.register(s, wide: wide)
             switch op & 0xe0 {
-            case Opcode.Mode.mem: return "*(\(size) *)(\(try Self.mem(d, off))) = \(rs)"
-            case Opcode.Mode.atomic: break
+            case ISA.Mode.mem: return "*(\(size) *)(\(try Self.mem(d, off))) = \(rs)"
+            case ISA.Mode.atomic: break
             default: return nil
             }
             // LLVM's decoder reads imm bits 0-8 (higher ones are ignored): bit 8 with op 0x00 is load-acquire
             // (unless it is fetch-add, 0x101), with op 0x10 store-release; 0x00/0x40/0x50/0xa0 are add/or/and/xor,
             // with bit 0 their fetch forms; 0xe1 and 0xf1 xchg and cmpxchg. Bytes and halves: acquire/release only.
-            let code = insn.imm & 0xf0, fetch = insn.imm & 0x0f == Opcode.Atomic.fetch, release = insn.imm & 0x100 != 0
+            let code = insn.imm & 0xf0, fetch = insn.imm & 0x0f == ISA.Atomic.fetch, release = insn.imm & 0x100 != 0
             let address = try Self.mem(d, off)
-            if release && code == 0x00 && !(fetch && (wide || op & 0x18 == Opcode.Size.w)) {
+            if release && code == 0x00 && !(fetch && (wide || op & 0x18 == ISA.Size.w)) {
                 return "\(try Self.register(d, wide: wide)) = load_acquire((\(size) *)(\(try Self.mem(s, off))))"
             }
             if release && code == 0x10 { return "store_release((\(size) *)(\(address)), \(rs))" }
-            guard op & 0x18 == Opcode.Size.w || wide else { return nil }
+            guard op & 0x18 == ISA.Size.w || wide else { return nil }
             let bits = wide ? "64" : "32"
             switch code {
             case 0xe0 where fetch: return "\(rs) = xchg\(wide ? "" : "32")_\(bits)(\(address), \(rs))"
@@ -212,8 +212,8 @@ public struct Disassembler {
                 return "\(r0) = cmpxchg\(wide ? "" : "32")_\(bits)(\(address), \(r0), \(rs))"
             default:
                 let names: [Int32: (String, String)] = [
-                    Opcode.Atomic.add: ("+=", "add"), Opcode.Atomic.or: ("|=", "or"),
-                    Opcode.Atomic.and: ("&=", "and"), Opcode.Atomic.xor: ("^=", "xor"),
+                    ISA.Atomic.add: ("+=", "add"), ISA.Atomic.or: ("|=", "or"),
+                    ISA.Atomic.and: ("&=", "and"), ISA.Atomic.xor: ("^=", "xor"),
                 ]
                 guard let (sym, name) = names[code].map({ ($0.0, $0.1) }) else { return nil }
                 if fetch { return "\(rs) = atomic_fetch_\(name)((\(size) *)(\(address)), \(rs))" }
@@ -231,7 +231,7 @@ public struct Disassembler {
 
     private func ubpf(_ insn: Instruction, next: Instruction?, at index: Int) -> String {
         let op = insn.opcode
-        let isX = op & Opcode.sourceX != 0
+        let isX = op & ISA.sourceX != 0
         let d = insn.dst, s = insn.src
         let sizes: [UInt8: String] = [0x00: "w", 0x08: "h", 0x10: "b", 0x18: "dw"]
         let size = sizes[op & 0x18]!
@@ -242,28 +242,28 @@ public struct Disassembler {
             let operand = isX ? "%r\(s)" : String(insn.imm)
             let code = op & 0xf0
             switch code {
-            case Opcode.ALU.neg: return "neg\(w) %r\(d)"
-            case Opcode.ALU.end: return "\(is64 ? "bswap" : (isX ? "be" : "le"))\(insn.imm) %r\(d)"
-            case Opcode.ALU.mov where isX && insn.offset != 0:
+            case ISA.ALU.neg: return "neg\(w) %r\(d)"
+            case ISA.ALU.end: return "\(is64 ? "bswap" : (isX ? "be" : "le"))\(insn.imm) %r\(d)"
+            case ISA.ALU.mov where isX && insn.offset != 0:
                 return "movsx\(insn.offset)\(is64 ? 64 : 32) %r\(d), %r\(s)"
             default:
                 let names: [UInt8: String] = [
                     0x00: "add", 0x10: "sub", 0x20: "mul", 0x30: "div", 0x40: "or", 0x50: "and", 0x60: "lsh",
                     0x70: "rsh", 0x90: "mod", 0xa0: "xor", 0xb0: "mov", 0xc0: "arsh",
                 ]
-                let signed = insn.offset == 1 && (code == Opcode.ALU.div || code == Opcode.ALU.mod)
+                let signed = insn.offset == 1 && (code == ISA.ALU.div || code == ISA.ALU.mod)
                 return "\(signed ? "s" : "")\(names[code] ?? "?")\(w) %r\(d), \(operand)"
             }
         case .jmp, .jmp32:
             switch op {
-            case Opcode.ja: return "ja \(Self.urel(Int(insn.offset)))"
-            case Opcode.ja32: return "ja32 \(Self.urel(Int(insn.imm)))"
-            case Opcode.exit: return "exit"
-            case Opcode.callx: return "call %r\(d)"
-            case Opcode.call:
+            case ISA.ja: return "ja \(Self.urel(Int(insn.offset)))"
+            case ISA.ja32: return "ja32 \(Self.urel(Int(insn.imm)))"
+            case ISA.exit: return "exit"
+            case ISA.callx: return "call %r\(d)"
+            case ISA.call:
                 switch insn.src {
-                case Opcode.CallKind.local: return "call local \(Self.urel(Int(insn.imm)))"
-                case Opcode.CallKind.kfunc: return "call kfunc \(insn.imm)"
+                case ISA.CallKind.local: return "call local \(Self.urel(Int(insn.imm)))"
+                case ISA.CallKind.kfunc: return "call kfunc \(insn.imm)"
                 default: return "call \(insn.imm)"
                 }
             default:
@@ -280,20 +280,20 @@ public struct Disassembler {
             let value = UInt64(UInt32(bitPattern: insn.imm)) | hi << 32
             return "lddw %r\(d), 0x\(String(value, radix: 16))"
         case .ldx:
-            let signed = op & 0xe0 == Opcode.Mode.memsx
+            let signed = op & 0xe0 == ISA.Mode.memsx
             return "ldx\(signed ? "s" : "")\(size) %r\(d), \(Self.umem(s, insn.offset))"
         case .st:
             return "st\(size) \(Self.umem(d, insn.offset)), \(insn.imm)"
         case .stx:
-            if op & 0xe0 != Opcode.Mode.atomic { return "stx\(size) \(Self.umem(d, insn.offset)), %r\(s)" }
-            let w = op & 0x18 == Opcode.Size.dw ? "" : "32"
+            if op & 0xe0 != ISA.Mode.atomic { return "stx\(size) \(Self.umem(d, insn.offset)), %r\(s)" }
+            let w = op & 0x18 == ISA.Size.dw ? "" : "32"
             let names: [Int32: String] = [
-                Opcode.Atomic.add: "add", Opcode.Atomic.or: "or", Opcode.Atomic.and: "and", Opcode.Atomic.xor: "xor",
-                Opcode.Atomic.xchg: "xchg", Opcode.Atomic.cmpxchg: "cmpxchg",
+                ISA.Atomic.add: "add", ISA.Atomic.or: "or", ISA.Atomic.and: "and", ISA.Atomic.xor: "xor",
+                ISA.Atomic.xchg: "xchg", ISA.Atomic.cmpxchg: "cmpxchg",
             ]
-            let isFetch = insn.imm & Opcode.Atomic.fetch != 0 && insn.imm != Opcode.Atomic.xchg
-                && insn.imm != Opcode.Atomic.cmpxchg
-            let name = names[isFetch ? insn.imm & ~Opcode.Atomic.fetch : insn.imm] ?? "?"
+            let isFetch = insn.imm & ISA.Atomic.fetch != 0 && insn.imm != ISA.Atomic.xchg
+                && insn.imm != ISA.Atomic.cmpxchg
+            let name = names[isFetch ? insn.imm & ~ISA.Atomic.fetch : insn.imm] ?? "?"
             return "lock \(isFetch ? "fetch " : "")\(name)\(w) \(Self.umem(d, insn.offset)), %r\(s)"
         }
     }

@@ -42,6 +42,15 @@ public struct Instruction: Hashable, Sendable {
             | UInt64(UInt32(bitPattern: imm)) << 32
     }
 
+    /// `lddw`: the first of the two slots of a 64-bit immediate load.
+    public var isLoadImmediate64: Bool { opcode == ISA.lddw }
+    /// `call imm` (a helper, a local function or a kfunc, by `src`).
+    public var isCall: Bool { opcode == ISA.call }
+    /// A call of a local (bpf-to-bpf) function.
+    public var isLocalCall: Bool { isCall && src == ISA.CallKind.local }
+    /// `exit`.
+    public var isExit: Bool { opcode == ISA.exit }
+
     /// The instruction class (low three opcode bits).
     public var instructionClass: InstructionClass { InstructionClass(rawValue: opcode & 0x07)! }
 
@@ -80,7 +89,7 @@ public struct Instruction: Hashable, Sendable {
         dst: UInt8, _ value: UInt64, kind: PseudoLoadKind = .immediate
     ) -> [Instruction] {
         [
-            Instruction(opcode: Opcode.lddw, dst: dst, src: kind.rawValue, imm: Int32(truncatingIfNeeded: value)),
+            Instruction(opcode: ISA.lddw, dst: dst, src: kind.rawValue, imm: Int32(truncatingIfNeeded: value)),
             Instruction(opcode: 0, imm: Int32(truncatingIfNeeded: value >> 32)),
         ]
     }
@@ -119,8 +128,8 @@ public enum PseudoLoadKind: UInt8, Sendable, CaseIterable {
     case mapIndexValue = 6
 }
 
-/// Opcode bytes and field values of RFC 9669, as named constants.
-public enum Opcode {
+/// The instruction set (RFC 9669) as named constants: opcode bytes and field values.
+public enum ISA {
     /// `lddw`: class LD, size DW, mode IMM.
     public static let lddw: UInt8 = 0x18
     /// `call imm` (helper, local or kfunc according to `src`).

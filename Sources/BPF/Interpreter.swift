@@ -77,7 +77,7 @@ public final class Interpreter {
         let code = UnsafeMutablePointer<Slot>.allocate(capacity: instructions.count)
         for (index, insn) in instructions.enumerated() {
             let slot = Slot.decode(insn, at: index, in: program) { insn, index in
-                if insn.src == Opcode.CallKind.helper { return helperIndex[insn.imm] }
+                if insn.src == ISA.CallKind.helper { return helperIndex[insn.imm] }
                 if let name = program.kfuncBindings[index] {
                     return functions.kfuncsByName[name].map(kfunc)
                 }
@@ -1078,7 +1078,7 @@ public final class Interpreter {
     @inline(never)
     private func unboundCall(at index: Int) -> RuntimeError {
         let insn = program.instructions[index]
-        if insn.src == Opcode.CallKind.kfunc {
+        if insn.src == ISA.CallKind.kfunc {
             return RuntimeError(
                 index: index, reason: .unknownKfunc(name: program.kfuncBindings[index], btfID: insn.imm))
         }

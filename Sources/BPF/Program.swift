@@ -50,7 +50,7 @@ public struct Program: Sendable {
         var i = 0
         while i < instructions.count {
             let insn = instructions[i]
-            if insn.opcode == Opcode.lddw {
+            if insn.opcode == ISA.lddw {
                 if let kind = PseudoLoadKind(rawValue: insn.src), kind != .immediate {
                     result.append(
                         PseudoLoad(
@@ -67,7 +67,7 @@ public struct Program: Sendable {
 
     /// Sets the 64-bit value a pseudo `lddw` at `index` loads (e.g. the host address of a map value).
     public mutating func resolvePseudoLoad(at index: Int, to value: UInt64) throws(ProgramError) {
-        guard instructions.indices.contains(index), instructions[index].opcode == Opcode.lddw else {
+        guard instructions.indices.contains(index), instructions[index].opcode == ISA.lddw else {
             throw .notALoadImmediate(index: index)
         }
         resolvedLoads[index] = value
@@ -75,8 +75,8 @@ public struct Program: Sendable {
 
     /// Binds the kfunc call (`call` with `src = 2`) at `index` to the host kfunc registered under `name`.
     public mutating func bindKfunc(at index: Int, name: String) throws(ProgramError) {
-        guard instructions.indices.contains(index), instructions[index].opcode == Opcode.call,
-            instructions[index].src == Opcode.CallKind.kfunc
+        guard instructions.indices.contains(index), instructions[index].opcode == ISA.call,
+            instructions[index].src == ISA.CallKind.kfunc
         else { throw .notAKfuncCall(index: index) }
         kfuncBindings[index] = name
     }
@@ -86,8 +86,8 @@ public struct Program: Sendable {
     public var functionEntries: Set<Int> {
         var entries: Set<Int> = [0]
         for (i, insn) in instructions.enumerated() {
-            let isLocalCall = insn.opcode == Opcode.call && insn.src == Opcode.CallKind.local
-            let isFunctionAddress = insn.opcode == Opcode.lddw && insn.src == PseudoLoadKind.function.rawValue
+            let isLocalCall = insn.opcode == ISA.call && insn.src == ISA.CallKind.local
+            let isFunctionAddress = insn.opcode == ISA.lddw && insn.src == PseudoLoadKind.function.rawValue
             if isLocalCall || isFunctionAddress { entries.insert(i + Int(insn.imm) + 1) }
         }
         return entries

@@ -74,7 +74,7 @@ public struct Validator: Sendable {
         var i = 0
         while i < count {
             let insn = instructions[i]
-            if insn.opcode == Opcode.lddw {
+            if insn.opcode == ISA.lddw {
                 guard i + 1 < count else { throw ValidationError(index: i, reason: .truncatedLoadImmediate) }
                 isSecondSlot[i + 1] = true
                 i += 2
@@ -87,7 +87,7 @@ public struct Validator: Sendable {
         }
         let last = count - 1
         let lastInsn = isSecondSlot[last] ? instructions[last - 1] : instructions[last]
-        let endsFlow = lastInsn.opcode == Opcode.exit || lastInsn.opcode == Opcode.ja || lastInsn.opcode == Opcode.ja32
+        let endsFlow = lastInsn.opcode == ISA.exit || lastInsn.opcode == ISA.ja || lastInsn.opcode == ISA.ja32
         if !endsFlow { throw ValidationError(index: isSecondSlot[last] ? last - 1 : last, reason: .fallsOffEnd) }
     }
 
@@ -102,21 +102,21 @@ public struct Validator: Sendable {
             if t < 0 || t >= instructions.count || isSecondSlot[t] { throw fail(.jumpOutOfRange(target: t)) }
         }
         if insn.dst > 10 { throw fail(.badRegister(insn.dst)) }
-        if insn.src > 10 && insn.opcode != Opcode.lddw && insn.opcode != Opcode.call {
+        if insn.src > 10 && insn.opcode != ISA.lddw && insn.opcode != ISA.call {
             throw fail(.badRegister(insn.src))
         }
         let op = insn.opcode
-        let isX = op & Opcode.sourceX != 0
+        let isX = op & ISA.sourceX != 0
         switch insn.instructionClass {
         case .alu, .alu64:
             let is64 = insn.instructionClass == .alu64
             let code = op & 0xf0
             if insn.dst == 10 { throw fail(.writeToFramePointer) }
             switch code {
-            case Opcode.ALU.neg:
+            case ISA.ALU.neg:
                 if isX { throw fail(.unknownOpcode(op)) }
                 try zero("src", Int64(insn.src)); try zero("offset", Int64(insn.offset)); try zero("imm", Int64(insn.imm))
-            case Opcode.ALU.end:
+            case ISA.ALU.end:
                 if isX && is64 { throw fail(.unknownOpcode(op)) }
                 try zero("src", Int64(insn.src)); try zero("offset", Int64(insn.offset))
                 if ![16, 32, 64].contains(insn.imm) {
@@ -127,8 +127,8 @@ public struct Validator: Sendable {
             default:
                 let allowedOffsets: [Int16]
                 switch code {
-                case Opcode.ALU.div, Opcode.ALU.mod: allowedOffsets = [0, 1]
-                case Opcode.ALU.mov where isX: allowedOffsets = is64 ? [0, 8, 16, 32] : [0, 8, 16]
+                case ISA.ALU.div, ISA.ALU.mod: allowedOffsets = [0, 1]
+                case ISA.ALU.mov where isX: allowedOffsets = is64 ? [0, 8, 16, 32] : [0, 8, 16]
                 default: allowedOffsets = [0]
                 }
                 if !allowedOffsets.contains(insn.offset) {
@@ -138,7 +138,7 @@ public struct Validator: Sendable {
                     try zero("imm", Int64(insn.imm))
                 } else {
                     try zero("src", Int64(insn.src))
-                    if (code == Opcode.ALU.div || code == Opcode.ALU.mod) && insn.imm == 0
+                    if (code == ISA.ALU.div || code == ISA.ALU.mod) && insn.imm == 0
                         && !allowsDivisionByImmediateZero
                     {
                         throw fail(.divisionByImmediateZero)
@@ -149,7 +149,7 @@ public struct Validator: Sendable {
             let is32 = insn.instructionClass == .jmp32
             let code = op & 0xf0
             switch code {
-            case Opcode.JMP.ja:
+            case ISA.JMP.ja:
                 if isX { throw fail(.unknownOpcode(op)) }
                 try zero("dst", Int64(insn.dst)); try zero("src", Int64(insn.src))
                 if is32 {
@@ -159,7 +159,7 @@ public struct Validator: Sendable {
                     try zero("imm", Int64(insn.imm))
                     try target(Int(insn.offset))
                 }
-            case Opcode.JMP.call:
+            case ISA.JMP.call:
                 if is32 { throw fail(.unknownOpcode(op)) }
                 try zero("offset", Int64(insn.offset))
                 if isX {
@@ -168,12 +168,12 @@ public struct Validator: Sendable {
                 } else {
                     try zero("dst", Int64(insn.dst))
                     switch insn.src {
-                    case Opcode.CallKind.helper, Opcode.CallKind.kfunc: break
-                    case Opcode.CallKind.local: try target(Int(insn.imm))
+                    case ISA.CallKind.helper, ISA.CallKind.kfunc: break
+                    case ISA.CallKind.local: try target(Int(insn.imm))
                     default: throw fail(.reservedFieldNonZero(field: "src (call kind)", value: Int64(insn.src)))
                     }
                 }
-            case Opcode.JMP.exit:
+            case ISA.JMP.exit:
                 if is32 || isX { throw fail(.unknownOpcode(op)) }
                 try zero("dst", Int64(insn.dst)); try zero("src", Int64(insn.src))
                 try zero("offset", Int64(insn.offset)); try zero("imm", Int64(insn.imm))
@@ -185,7 +185,7 @@ public struct Validator: Sendable {
             }
         case .ld:
             if op == 0 { throw fail(.splitLoadImmediate) }
-            guard op == Opcode.lddw else { throw fail(.unknownOpcode(op)) }
+            guard op == ISA.lddw else { throw fail(.unknownOpcode(op)) }
             if insn.dst == 10 { throw fail(.writeToFramePointer) }
             guard let kind = PseudoLoadKind(rawValue: insn.src) else {
                 throw fail(.reservedFieldNonZero(field: "src (pseudo kind)", value: Int64(insn.src)))
@@ -199,26 +199,26 @@ public struct Validator: Sendable {
         case .ldx:
             let mode = op & 0xe0
             let size = op & 0x18
-            guard mode == Opcode.Mode.mem || (mode == Opcode.Mode.memsx && size != Opcode.Size.dw) else {
+            guard mode == ISA.Mode.mem || (mode == ISA.Mode.memsx && size != ISA.Size.dw) else {
                 throw fail(.unknownOpcode(op))
             }
             if insn.dst == 10 { throw fail(.writeToFramePointer) }
             try zero("imm", Int64(insn.imm))
         case .st:
-            guard op & 0xe0 == Opcode.Mode.mem else { throw fail(.unknownOpcode(op)) }
+            guard op & 0xe0 == ISA.Mode.mem else { throw fail(.unknownOpcode(op)) }
             try zero("src", Int64(insn.src))
         case .stx:
             let mode = op & 0xe0
             let size = op & 0x18
-            if mode == Opcode.Mode.mem {
+            if mode == ISA.Mode.mem {
                 try zero("imm", Int64(insn.imm))
-            } else if mode == Opcode.Mode.atomic && (size == Opcode.Size.w || size == Opcode.Size.dw) {
+            } else if mode == ISA.Mode.atomic && (size == ISA.Size.w || size == ISA.Size.dw) {
                 let a = insn.imm
-                let base = a & ~Opcode.Atomic.fetch
-                let valid = [Opcode.Atomic.add, Opcode.Atomic.or, Opcode.Atomic.and, Opcode.Atomic.xor].contains(base)
-                    || a == Opcode.Atomic.xchg || a == Opcode.Atomic.cmpxchg
+                let base = a & ~ISA.Atomic.fetch
+                let valid = [ISA.Atomic.add, ISA.Atomic.or, ISA.Atomic.and, ISA.Atomic.xor].contains(base)
+                    || a == ISA.Atomic.xchg || a == ISA.Atomic.cmpxchg
                 if !valid { throw fail(.reservedFieldNonZero(field: "imm (atomic operation)", value: Int64(a))) }
-                if a & Opcode.Atomic.fetch != 0 && insn.src == 10 && a != Opcode.Atomic.cmpxchg {
+                if a & ISA.Atomic.fetch != 0 && insn.src == 10 && a != ISA.Atomic.cmpxchg {
                     throw fail(.writeToFramePointer)
                 }
             } else {

@@ -1,9 +1,10 @@
+import BPFObject
 #if canImport(Glibc)
 import Glibc
 #endif
 import SystemPackage
 
-/// A shared mapping of an array map created with `BPFMapFlags.mmapable`; unmapped when the value goes away.
+/// A shared mapping of an array map created with `MapFlags.mmapable`; unmapped when the value goes away.
 ///
 /// Writes through the mapping are seen by programs and by `BPFMap.lookup` immediately, which is how
 /// global variables (`.data`, `.bss`, `.rodata`) are read and written in place.
@@ -23,7 +24,7 @@ public struct BPFMapMemory: ~Copyable {
         guard let address, address != MAP_FAILED else {
             throw BPFError(
                 command: nil, errno: Errno(rawValue: Glibc.errno),
-                operation: "mmap map \(BPFMap.quoted(map.spec.name)) (needs an array map with BPFMapFlags.mmapable)")
+                operation: "mmap map \(BPFMap.quoted(map.spec.name)) (needs an array map with MapFlags.mmapable)")
         }
         bytes = UnsafeMutableRawBufferPointer(start: address, count: length)
     }

@@ -1,3 +1,4 @@
+import BPFObject
 import SystemPackage
 
 /// Everything `BPF_MAP_CREATE` needs to create one map.
@@ -6,7 +7,7 @@ import SystemPackage
 /// has been created.
 public struct BPFMapSpec: Sendable {
     /// The map type.
-    public var type: BPFMapType
+    public var type: MapType
     /// Key size in bytes.
     public var keySize: UInt32
     /// Value size in bytes.
@@ -14,7 +15,7 @@ public struct BPFMapSpec: Sendable {
     /// Number of entries (for arrays, the highest index + 1).
     public var maxEntries: UInt32
     /// Creation flags.
-    public var flags: BPFMapFlags
+    public var flags: MapFlags
     /// Object name (at most 15 bytes are kept), shown by bpftool and in errors.
     public var name: String
     /// BTF describing key and value (`btf_fd`), if any.
@@ -34,8 +35,8 @@ public struct BPFMapSpec: Sendable {
 
     /// A map spec; everything not given is zero.
     public init(
-        type: BPFMapType, keySize: UInt32, valueSize: UInt32, maxEntries: UInt32,
-        flags: BPFMapFlags = [], name: String = "",
+        type: MapType, keySize: UInt32, valueSize: UInt32, maxEntries: UInt32,
+        flags: MapFlags = [], name: String = "",
         btf: FileDescriptor? = nil, btfKeyTypeID: UInt32 = 0, btfValueTypeID: UInt32 = 0,
         btfVMLinuxValueTypeID: UInt32 = 0, valueTypeBTFObject: FileDescriptor? = nil,
         innerMap: FileDescriptor? = nil, mapExtra: UInt64 = 0

@@ -1,3 +1,4 @@
+import BPFObject
 import SystemPackage
 
 /// Fills `buffer` with the kernel's `bpf_*_info` for `fd` (`BPF_OBJ_GET_INFO_BY_FD`); returns the length the
@@ -33,7 +34,7 @@ struct InfoReader {
 public struct BPFMapInfo: Sendable, Equatable {
     static let layoutSize = 88
     /// The map type.
-    public var type: BPFMapType
+    public var type: MapType
     /// Kernel-wide map id.
     public var id: UInt32
     /// Key size in bytes.
@@ -43,7 +44,7 @@ public struct BPFMapInfo: Sendable, Equatable {
     /// Number of entries.
     public var maxEntries: UInt32
     /// Creation flags.
-    public var flags: BPFMapFlags
+    public var flags: MapFlags
     /// The name given at creation (possibly truncated).
     public var name: String
     /// `btf_vmlinux_value_type_id` (struct_ops maps).
@@ -59,12 +60,12 @@ public struct BPFMapInfo: Sendable, Equatable {
         var buffer = [UInt8](repeating: 0, count: Self.layoutSize)
         _ = try objectInfo(fd, buffer: &buffer, what: "map")
         let r = InfoReader(bytes: buffer)
-        type = BPFMapType(rawValue: r.u32(0))
+        type = MapType(rawValue: r.u32(0))
         id = r.u32(4)
         keySize = r.u32(8)
         valueSize = r.u32(12)
         maxEntries = r.u32(16)
-        flags = BPFMapFlags(rawValue: r.u32(20))
+        flags = MapFlags(rawValue: r.u32(20))
         name = r.name(24)
         btfVMLinuxValueTypeID = r.u32(44)
         btfID = r.u32(64)

@@ -6,7 +6,7 @@ struct GlobalVariableIndex: Sendable {
     /// Global-data sections in object order.
     let sections: [GlobalData]
 
-    init(_ object: BPFObject) {
+    init(_ object: ObjectFile) {
         sections = object.maps.compactMap(\.globalData)
     }
 

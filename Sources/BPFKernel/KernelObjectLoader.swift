@@ -1,7 +1,7 @@
 import BPFObject
 import SystemPackage
 
-/// Loads a `BPFObject` into the kernel, in two phases so that globals can be set before load:
+/// Loads an `ObjectFile` into the kernel, in two phases so that globals can be set before load:
 ///
 /// ```swift
 /// var loader = KernelObjectLoader(object, name: "nops_seq")
@@ -19,7 +19,7 @@ import SystemPackage
 /// func_info/line_info, so a verifier rejection names source lines.
 public struct KernelObjectLoader: Sendable {
     /// The object to load.
-    public let object: BPFObject
+    public let object: ObjectFile
     /// A short name used as the prefix of global-data map names (`name.rodata`), as libbpf does.
     public let name: String
     /// The values global-data maps get at load, by section; starts as the object's initial data.
@@ -27,7 +27,7 @@ public struct KernelObjectLoader: Sendable {
     private let globals: GlobalVariableIndex
 
     /// Prepares `object` for loading; its globals start with their initial values.
-    public init(_ object: BPFObject, name: String = "") {
+    public init(_ object: ObjectFile, name: String = "") {
         self.object = object
         self.name = name
         globals = GlobalVariableIndex(object)
@@ -143,7 +143,7 @@ public struct KernelObjectLoader: Sendable {
     private func createGlobalDataMap(_ definition: MapDefinition, _ data: GlobalData, btf: FileDescriptor)
         throws(BPFLoaderError) -> (Owned<BPFMap>, Owned<BPFMapMemory>?)
     {
-        let flags = BPFMapFlags(rawValue: definition.flags.rawValue)
+        let flags = definition.flags
         let spec = BPFMapSpec(
             type: .array, keySize: 4, valueSize: UInt32(definition.valueSize), maxEntries: 1, flags: flags,
             name: Self.mapName(prefix: name, data.sectionName), btf: btf, btfKeyTypeID: 0,
@@ -172,9 +172,9 @@ public struct KernelObjectLoader: Sendable {
         }
         let typed = definition.keyTypeID != 0 || definition.valueTypeID != 0
         let spec = BPFMapSpec(
-            type: BPFMapType(rawValue: definition.type.rawValue), keySize: UInt32(definition.keySize),
+            type: definition.type, keySize: UInt32(definition.keySize),
             valueSize: UInt32(definition.valueSize), maxEntries: UInt32(definition.maxEntries),
-            flags: BPFMapFlags(rawValue: definition.flags.rawValue), name: Self.mapName(prefix: "", definition.name),
+            flags: definition.flags, name: Self.mapName(prefix: "", definition.name),
             btf: typed ? btf : nil, btfKeyTypeID: definition.keyTypeID, btfValueTypeID: definition.valueTypeID,
             mapExtra: definition.mapExtra)
         do { return Owned(try BPFMap(spec)) } catch { throw .kernel("create map \(definition.name)", error) }

@@ -26,7 +26,7 @@ struct LoadPlan {
     var kernelIDs: [String: UInt32] = [:]
     var externIndex: [String: Int] = [:]
 
-    init(_ object: BPFObject, kernel: KernelBTF) throws(BPFLoaderError) {
+    init(_ object: ObjectFile, kernel: KernelBTF) throws(BPFLoaderError) {
         func bad(_ message: String) -> BPFLoaderError { BPFLoaderError(.object, message) }
         guard object.btf != nil else { throw bad("the object has no BTF (.BTF); compile it with clang -g") }
         guard object.coreRelocationCount == 0 else {

@@ -8,7 +8,7 @@ import SystemPackage
 /// Attachments hold their own kernel references, so they may outlive this value (and vice versa).
 public struct LoadedKernelObject: ~Copyable {
     /// The object that was loaded.
-    public let object: BPFObject
+    public let object: ObjectFile
     let btf: Owned<BTFHandle>
     let maps: [String: Owned<BPFMap>]
     let memories: [String: Owned<BPFMapMemory>]
@@ -17,7 +17,7 @@ public struct LoadedKernelObject: ~Copyable {
     let globals: GlobalVariableIndex
 
     init(
-        object: BPFObject, btf: Owned<BTFHandle>, maps: [String: Owned<BPFMap>],
+        object: ObjectFile, btf: Owned<BTFHandle>, maps: [String: Owned<BPFMap>],
         memories: [String: Owned<BPFMapMemory>], programs: [String: Owned<BPFProgram>],
         structOps: [StructOpsBinding], globals: GlobalVariableIndex
     ) {

@@ -1,4 +1,4 @@
-/// Builds the value of a struct_ops map (`struct bpf_struct_ops_T`): BPFObject's kernel layout (every byte zero
+/// Builds the value of a struct_ops map (`struct bpf_struct_ops_T`): ObjectFile's kernel layout (every byte zero
 /// except the object's data members and, in each function-pointer slot, its program's fd as a u64), then the
 /// caller's data members (e.g. `ring_fd`) written at their kernel offsets inside `data`. The kernel rejects non-zero
 /// padding and non-zero data members it does not claim (io_uring claims only `ring_fd`).

@@ -46,7 +46,7 @@ struct BTFExt {
 
     init() {}
 
-    init(bytes: [UInt8], btf: BTF) throws(BPFObjectError) {
+    init(bytes: [UInt8], btf: BTF) throws(ObjectFileError) {
         let r = ByteReader(bytes, context: ".BTF.ext")
         guard try r.u16(0) == 0xeb9f else { throw .badBTFExt(reason: "bad magic") }
         guard try r.u8(2) == 1 else { throw .badBTFExt(reason: "unsupported version \(bytes[2])") }
@@ -54,7 +54,7 @@ struct BTFExt {
         guard headerLength >= 24, headerLength <= bytes.count else { throw .badBTFExt(reason: "bad header length \(headerLength)") }
 
         func sections(_ offset: Int, _ length: Int, minRecord: Int, what: String,
-                      _ body: (_ section: String, _ record: Int) throws(BPFObjectError) -> Void) throws(BPFObjectError) -> Int {
+                      _ body: (_ section: String, _ record: Int) throws(ObjectFileError) -> Void) throws(ObjectFileError) -> Int {
             guard length > 0 else { return minRecord }
             let start = headerLength + offset
             try r.check(start, length)
@@ -85,10 +85,10 @@ struct BTFExt {
         let lineOff = Int(try r.u32(16)), lineLen = Int(try r.u32(20))
         var functionInfo: [String: [RawFunctionInfo]] = [:]
         var lineInfo: [String: [RawLineInfo]] = [:]
-        functionInfoRecordSize = try sections(funcOff, funcLen, minRecord: 8, what: "func_info") { (name, p) throws(BPFObjectError) in
+        functionInfoRecordSize = try sections(funcOff, funcLen, minRecord: 8, what: "func_info") { (name, p) throws(ObjectFileError) in
             functionInfo[name, default: []].append(RawFunctionInfo(byteOffset: try r.u32(p), typeID: try r.u32(p + 4)))
         }
-        lineInfoRecordSize = try sections(lineOff, lineLen, minRecord: 16, what: "line_info") { (name, p) throws(BPFObjectError) in
+        lineInfoRecordSize = try sections(lineOff, lineLen, minRecord: 16, what: "line_info") { (name, p) throws(ObjectFileError) in
             let file = try r.u32(p + 4), line = try r.u32(p + 8)
             guard btf.string(at: file) != nil, btf.string(at: line) != nil else {
                 throw .badBTFExt(reason: "line_info in '\(name)': string offset outside the BTF strings")
@@ -98,7 +98,7 @@ struct BTFExt {
         if headerLength >= 32 {
             let coreOff = Int(try r.u32(24)), coreLen = Int(try r.u32(28))
             var n = 0
-            _ = try sections(coreOff, coreLen, minRecord: 16, what: "core_relo") { (_, _) throws(BPFObjectError) in n += 1 }
+            _ = try sections(coreOff, coreLen, minRecord: 16, what: "core_relo") { (_, _) throws(ObjectFileError) in n += 1 }
             coreRelocationCount = n
         }
         self.functionInfo = functionInfo

@@ -1,5 +1,5 @@
 /// Bounds-checked little-endian reads over a byte array. Every read either
-/// succeeds or throws `BPFObjectError.truncated`; none can trap.
+/// succeeds or throws `ObjectFileError.truncated`; none can trap.
 struct ByteReader {
     let bytes: [UInt8]
     /// What is being read, for error messages ("ELF header", ".BTF", ...).
@@ -12,37 +12,37 @@ struct ByteReader {
 
     var count: Int { bytes.count }
 
-    func check(_ offset: Int, _ length: Int) throws(BPFObjectError) {
+    func check(_ offset: Int, _ length: Int) throws(ObjectFileError) {
         guard offset >= 0, length >= 0, offset <= bytes.count, length <= bytes.count - offset else {
             throw .truncated(what: context, offset: offset, length: length, available: bytes.count)
         }
     }
 
-    func u8(_ offset: Int) throws(BPFObjectError) -> UInt8 {
+    func u8(_ offset: Int) throws(ObjectFileError) -> UInt8 {
         try check(offset, 1)
         return bytes[offset]
     }
 
-    func u16(_ offset: Int) throws(BPFObjectError) -> UInt16 {
+    func u16(_ offset: Int) throws(ObjectFileError) -> UInt16 {
         try check(offset, 2)
         return UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
     }
 
-    func u32(_ offset: Int) throws(BPFObjectError) -> UInt32 {
+    func u32(_ offset: Int) throws(ObjectFileError) -> UInt32 {
         try check(offset, 4)
         var value: UInt32 = 0
         for i in (0..<4).reversed() { value = value << 8 | UInt32(bytes[offset + i]) }
         return value
     }
 
-    func u64(_ offset: Int) throws(BPFObjectError) -> UInt64 {
+    func u64(_ offset: Int) throws(ObjectFileError) -> UInt64 {
         try check(offset, 8)
         var value: UInt64 = 0
         for i in (0..<8).reversed() { value = value << 8 | UInt64(bytes[offset + i]) }
         return value
     }
 
-    func slice(_ offset: Int, _ length: Int) throws(BPFObjectError) -> [UInt8] {
+    func slice(_ offset: Int, _ length: Int) throws(ObjectFileError) -> [UInt8] {
         try check(offset, length)
         return Array(bytes[offset..<(offset + length)])
     }

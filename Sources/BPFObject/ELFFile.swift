@@ -97,7 +97,7 @@ public struct ELFFile: Sendable {
     public let relocations: [Int: [Relocation]]
 
     /// Parses and validates the headers, symbol table and relocation sections.
-    public init(bytes: [UInt8]) throws(BPFObjectError) {
+    public init(bytes: [UInt8]) throws(ObjectFileError) {
         self.bytes = bytes
         let r = ByteReader(bytes, context: "ELF header")
         try r.check(0, 64)

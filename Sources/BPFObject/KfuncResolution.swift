@@ -43,7 +43,7 @@ extension Extern {
     /// `___flavour` suffix is ignored) whose prototype is compatible with the
     /// object's. Returns its type ID (the call's `imm`), or nil for a weak
     /// kfunc the kernel does not have (the loader poisons such calls).
-    public func resolveKfunc(localBTF: BTF, kernelBTF: BTF) throws(BPFObjectError) -> UInt32? {
+    public func resolveKfunc(localBTF: BTF, kernelBTF: BTF) throws(ObjectFileError) -> UInt32? {
         guard kind == .function, let prototypeID else {
             throw .badSymbol(index: 0, name: name, reason: "not a kfunc extern")
         }

@@ -1,50 +1,63 @@
-/// `BPF_MAP_TYPE_*`, kept open so unknown types from newer kernels still parse.
+/// A map type (`enum bpf_map_type`), kept open so types of newer kernels still parse.
 public struct MapType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-    /// The raw kernel value.
+    /// The kernel's map type number.
     public var rawValue: UInt32
+    /// Wraps a kernel map type number.
     public init(rawValue: UInt32) { self.rawValue = rawValue }
+
     /// `BPF_MAP_TYPE_HASH`.
     public static let hash = MapType(rawValue: 1)
-    /// `BPF_MAP_TYPE_ARRAY`.
+    /// `BPF_MAP_TYPE_ARRAY` (also used for global data sections).
     public static let array = MapType(rawValue: 2)
     /// `BPF_MAP_TYPE_PERCPU_HASH`.
-    public static let percpuHash = MapType(rawValue: 5)
+    public static let perCPUHash = MapType(rawValue: 5)
     /// `BPF_MAP_TYPE_PERCPU_ARRAY`.
-    public static let percpuArray = MapType(rawValue: 6)
+    public static let perCPUArray = MapType(rawValue: 6)
     /// `BPF_MAP_TYPE_LRU_HASH`.
     public static let lruHash = MapType(rawValue: 9)
-    /// struct_ops variables from `.struct_ops` and `.struct_ops.link`.
+    /// `BPF_MAP_TYPE_STRUCT_OPS`.
     public static let structOps = MapType(rawValue: 26)
     /// `BPF_MAP_TYPE_RINGBUF`.
-    public static let ringbuf = MapType(rawValue: 27)
-    /// A readable description.
+    public static let ringBuffer = MapType(rawValue: 27)
+
+    /// A short name such as `array`, or the number for types without one here.
     public var description: String {
-        switch rawValue {
-        case 1: return "hash"
-        case 2: return "array"
-        case 5: return "percpu_hash"
-        case 6: return "percpu_array"
-        case 9: return "lru_hash"
-        case 26: return "struct_ops"
-        case 27: return "ringbuf"
-        default: return "type(\(rawValue))"
+        switch self {
+        case .hash: "hash"
+        case .array: "array"
+        case .perCPUHash: "percpu_hash"
+        case .perCPUArray: "percpu_array"
+        case .lruHash: "lru_hash"
+        case .structOps: "struct_ops"
+        case .ringBuffer: "ringbuf"
+        default: "map type \(rawValue)"
         }
     }
 }
 
-/// Map flags used by this package (`BPF_F_*`).
+/// Map creation flags (`map_flags`, the `BPF_F_*` values accepted by `BPF_MAP_CREATE`).
 public struct MapFlags: OptionSet, Hashable, Sendable {
-    /// The raw kernel value.
+    /// The raw `map_flags` word.
     public var rawValue: UInt32
+    /// Wraps a raw `map_flags` word.
     public init(rawValue: UInt32) { self.rawValue = rawValue }
-    /// `BPF_F_NO_PREALLOC` (hash maps).
-    public static let noPrealloc = MapFlags(rawValue: 1 << 0)
-    /// Programs may not write (`.rodata`).
+
+    /// `BPF_F_NO_PREALLOC`: hash maps allocate elements on demand.
+    public static let noPreallocation = MapFlags(rawValue: 1 << 0)
+    /// `BPF_F_RDONLY`: user space may only read through this fd.
+    public static let readOnly = MapFlags(rawValue: 1 << 3)
+    /// `BPF_F_WRONLY`: user space may only write through this fd.
+    public static let writeOnly = MapFlags(rawValue: 1 << 4)
+    /// `BPF_F_RDONLY_PROG`: programs may only read (`.rodata`).
     public static let readOnlyProgram = MapFlags(rawValue: 1 << 7)
-    /// User space may mmap the value (global data with a non-static variable).
+    /// `BPF_F_WRONLY_PROG`: programs may only write.
+    public static let writeOnlyProgram = MapFlags(rawValue: 1 << 8)
+    /// `BPF_F_MMAPABLE`: an array map that user space can `mmap`.
     public static let mmapable = MapFlags(rawValue: 1 << 10)
-    /// struct_ops map attached through a link.
+    /// `BPF_F_LINK`: a struct_ops map that is registered through `BPF_LINK_CREATE`.
     public static let link = MapFlags(rawValue: 1 << 13)
+    /// `BPF_F_VTYPE_BTF_OBJ_FD`: `value_type_btf_obj_fd` names the module BTF of a struct_ops value type.
+    public static let valueTypeBTFObjectFD = MapFlags(rawValue: 1 << 15)
 }
 
 /// One global variable of a data section, from its DATASEC (after the fix-up).

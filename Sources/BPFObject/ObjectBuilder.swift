@@ -1,4 +1,4 @@
-/// Assembles a `BPFObject` from an `ELFFile`: one pass per concern, in the
+/// Assembles an `ObjectFile` from an `ELFFile`: one pass per concern, in the
 /// order libbpf uses (BTF, externs, maps, programs, struct_ops).
 struct ObjectBuilder {
     let elf: ELFFile
@@ -6,7 +6,7 @@ struct ObjectBuilder {
     var kernelVersion: UInt32? = nil
     var btf: BTF? = nil
     var btfExt = BTFExt()
-    var programs: [BPFProgram] = []
+    var programs: [ObjectProgram] = []
     var maps: [MapDefinition] = []
     var externs: [Extern] = []
     var structOps: [StructOpsVariable] = []
@@ -28,7 +28,7 @@ struct ObjectBuilder {
         return bare == ".struct_ops" || bare == ".struct_ops.link"
     }
 
-    mutating func build() throws(BPFObjectError) {
+    mutating func build() throws(ObjectFileError) {
         if let s = elf.section(named: "license") {
             let data = elf.data(of: s)
             license = String(decoding: data.prefix { $0 != 0 }, as: UTF8.self)
@@ -46,7 +46,7 @@ struct ObjectBuilder {
 
     // MARK: BTF
 
-    mutating func readBTF() throws(BPFObjectError) {
+    mutating func readBTF() throws(ObjectFileError) {
         guard let section = elf.section(named: ".BTF") else { return }
         let raw: BTF
         do { raw = try BTF(bytes: elf.data(of: section)) } catch { throw .btf(error) }
@@ -72,17 +72,17 @@ struct ObjectBuilder {
         }
     }
 
-    func requireBTF(_ what: String) throws(BPFObjectError) -> BTF {
+    func requireBTF(_ what: String) throws(ObjectFileError) -> BTF {
         guard let btf else { throw .missing(what: what, reason: "needs .BTF, which the object does not have") }
         return btf
     }
 
-    func wrap<T>(_ body: () throws(BTFError) -> T) throws(BPFObjectError) -> T {
+    func wrap<T>(_ body: () throws(BTFError) -> T) throws(ObjectFileError) -> T {
         do { return try body() } catch { throw .btf(error) }
     }
 
     /// The VAR entries of DATASEC `section` with their names.
-    func dataSectionEntries(_ section: String) throws(BPFObjectError) -> [(name: String, entry: BTFVariableSection, type: BTFType)] {
+    func dataSectionEntries(_ section: String) throws(ObjectFileError) -> [(name: String, entry: BTFVariableSection, type: BTFType)] {
         guard let btf, let id = btf.typeID(named: section, kind: .dataSection) else { return [] }
         let sec = try wrap { () throws(BTFError) in try btf.type(id) }
         guard case .dataSection(_, let vars) = sec.body else { return [] }
@@ -96,7 +96,7 @@ struct ObjectBuilder {
 
     // MARK: Externs
 
-    mutating func collectExterns() throws(BPFObjectError) {
+    mutating func collectExterns() throws(ObjectFileError) {
         var btfEntries: [String: (BTFVariableSection, BTFType, String)] = [:]
         for section in [".ksyms", ".kconfig"] {
             for (name, entry, type) in try dataSectionEntries(section) { btfEntries[name] = (entry, type, section) }
@@ -123,7 +123,7 @@ struct ObjectBuilder {
 
     // MARK: Maps
 
-    mutating func collectMaps() throws(BPFObjectError) {
+    mutating func collectMaps() throws(ObjectFileError) {
         guard let section = elf.section(named: ".maps") else { return }
         let btf = try requireBTF(".maps")
         let symbols = elf.symbols.filter { $0.sectionIndex == section.index && $0.type == ELFFile.STT_OBJECT }
@@ -141,12 +141,12 @@ struct ObjectBuilder {
                     // `__uint(name, V)` is `int (*name)[V]`; `__type(name, T)` is `T *name`.
                     let pointer = try btf.resolve(m.type)
                     guard btf.kind(of: pointer) == .pointer, case .reference(let pointee) = try btf.type(pointer).body else {
-                        throw BPFObjectError.badMap(name: name, reason: "member '\(m.name)' is not a pointer")
+                        throw ObjectFileError.badMap(name: name, reason: "member '\(m.name)' is not a pointer")
                     }
                     func number() throws -> UInt32 {
                         let array = try btf.resolve(pointee)
                         guard case .array(_, _, let count) = try btf.type(array).body else {
-                            throw BPFObjectError.badMap(name: name, reason: "member '\(m.name)' is not __uint(...)")
+                            throw ObjectFileError.badMap(name: name, reason: "member '\(m.name)' is not __uint(...)")
                         }
                         return count
                     }
@@ -166,9 +166,9 @@ struct ObjectBuilder {
                         map.valueTypeID = pointee
                         map.valueSize = try btf.size(of: pointee)
                     default:
-                        throw BPFObjectError.badMap(name: name, reason: "unsupported attribute '\(m.name)'")
+                        throw ObjectFileError.badMap(name: name, reason: "unsupported attribute '\(m.name)'")
                     }
-                } catch let error as BPFObjectError {
+                } catch let error as ObjectFileError {
                     throw error
                 } catch let error as BTFError {
                     throw .badMap(name: name, reason: "member '\(m.name)': \(error)")
@@ -181,7 +181,7 @@ struct ObjectBuilder {
         }
     }
 
-    mutating func collectGlobalData() throws(BPFObjectError) {
+    mutating func collectGlobalData() throws(ObjectFileError) {
         for section in elf.sections where ObjectBuilder.isGlobalDataSection(section.name) && section.size > 0 && !section.isExecutable {
             let readOnly = section.name.hasPrefix(".rodata")
             var variables: [GlobalVariable] = []

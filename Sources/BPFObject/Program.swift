@@ -1,3 +1,5 @@
+import BPF
+
 /// What a relocated instruction refers to. Loaders turn these into map fds,
 /// map-value addresses and kfunc BTF IDs; bpf-to-bpf calls are already linked.
 public enum RelocationTarget: Equatable, Hashable, Sendable {
@@ -20,7 +22,7 @@ public enum RelocationTarget: Equatable, Hashable, Sendable {
 
 /// One relocated instruction of a program.
 public struct ProgramRelocation: Equatable, Hashable, Sendable {
-    /// Index in `BPFProgram.instructions` (the first half of an `lddw`).
+    /// Index in `ObjectProgram.instructions` (the first half of an `lddw`).
     public var instruction: Int
     /// What it refers to.
     public var target: RelocationTarget
@@ -44,13 +46,13 @@ public struct SourceLocation: Equatable, Sendable, CustomStringConvertible {
 public struct ProgramFunction: Equatable, Hashable, Sendable {
     /// The name ("" if anonymous).
     public var name: String
-    /// Index of its first instruction in `BPFProgram.instructions`.
+    /// Index of its first instruction in `ObjectProgram.instructions`.
     public var instruction: Int
 }
 
 /// One program: an entry function of an executable section with every
 /// subprogram it calls appended (as libbpf links them).
-public struct BPFProgram: Equatable, Sendable {
+public struct ObjectProgram: Equatable, Sendable {
     /// The entry function's symbol name.
     public var name: String
     /// The ELF section it came from, e.g. `struct_ops.s/nops_step`.
@@ -60,7 +62,7 @@ public struct BPFProgram: Equatable, Sendable {
     /// A struct_ops program (section `struct_ops/...` or `struct_ops.s/...`).
     public var isStructOps: Bool
     /// Linked instructions: the entry function first, then appended subprograms.
-    public var instructions: [RawInstruction]
+    public var instructions: [Instruction]
     /// Every relocated instruction, in instruction order.
     public var relocations: [ProgramRelocation]
     /// Functions making up the program (entry first) and where each starts.
@@ -101,7 +103,7 @@ public struct BPFProgram: Equatable, Sendable {
 
     /// line_info as `BPF_PROG_LOAD` takes it: `{insn_off, file_name_off, line_off,
     /// line_col}` records of 16 bytes; the string offsets refer to the object's BTF
-    /// (also valid in `BPFObject.kernelBTF()`, which keeps the string table).
+    /// (also valid in `ObjectFile.kernelBTF()`, which keeps the string table).
     public var lineInfoBytes: [UInt8] {
         var w = ByteWriter()
         for l in lineInfo {

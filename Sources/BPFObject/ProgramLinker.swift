@@ -1,3 +1,5 @@
+import BPF
+
 /// Programs: split executable sections into functions, resolve their
 /// relocations, and link each entry function with the subprograms it calls.
 extension ObjectBuilder {
@@ -16,7 +18,7 @@ extension ObjectBuilder {
         var name: String
         /// First instruction, relative to the section.
         var start: Int
-        var instructions: [RawInstruction]
+        var instructions: [Instruction]
         var isEntry: Bool
         /// (instruction index relative to the function, reference)
         var references: [(Int, Reference)] = []
@@ -34,7 +36,7 @@ extension ObjectBuilder {
         section.hasPrefix("struct_ops/") || section.hasPrefix("struct_ops.s/")
     }
 
-    mutating func collectPrograms() throws(BPFObjectError) {
+    mutating func collectPrograms() throws(ObjectFileError) {
         var functionsBySection: [Int: [Function]] = [:]
         for section in elf.sections where section.isExecutable && section.type == ELFFile.SHT_PROGBITS && section.size > 0 {
             functionsBySection[section.index] = try functions(of: section)
@@ -49,14 +51,14 @@ extension ObjectBuilder {
     }
 
     /// Splits a section into functions and attaches relocations and BTF.ext records.
-    func functions(of section: ELFFile.Section) throws(BPFObjectError) -> [Function] {
+    func functions(of section: ELFFile.Section) throws(ObjectFileError) -> [Function] {
         let name = section.name
         guard section.size % 8 == 0 else {
             throw .badSection(index: section.index, name: name, reason: "code size \(section.size) is not a multiple of 8")
         }
         let data = elf.data(of: section)
         let count = section.size / 8
-        let code = (0..<count).map { RawInstruction(data, at: $0 * 8) }
+        let code = data.withUnsafeBytes { raw in (0..<count).map { Instruction(encoded: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) } }
         let isText = name == ".text"
 
         var functions: [Function] = []
@@ -100,13 +102,13 @@ extension ObjectBuilder {
         while i < count {
             let insn = code[i]
             if !relocated.contains(i), let f = owner(i) {
-                if insn.isPseudoCall {
+                if insn.isLocalCall {
                     functions[f].references.append((i - functions[f].start, .call(section: section.index, instruction: i + Int(insn.imm) + 1)))
-                } else if insn.isLoadImm64 && insn.src == RawInstruction.pseudoFunc {
+                } else if insn.isLoadImmediate64 && insn.src == PseudoLoadKind.function.rawValue {
                     functions[f].references.append((i - functions[f].start, .address(section: section.index, instruction: i + Int(insn.imm) + 1)))
                 }
             }
-            i += insn.isLoadImm64 ? 2 : 1
+            i += insn.isLoadImmediate64 ? 2 : 1
         }
 
         // .BTF.ext records, made function-relative.
@@ -130,14 +132,14 @@ extension ObjectBuilder {
 
     /// Turns one ELF relocation of a code section into a reference.
     func classify(_ r: ELFFile.Relocation, symbol sym: ELFFile.Symbol, instruction index: Int,
-                  code: [RawInstruction], section: String) throws(BPFObjectError) -> Reference {
+                  code: [Instruction], section: String) throws(ObjectFileError) -> Reference {
         let insn = code[index]
-        func bad(_ reason: String) -> BPFObjectError {
+        func bad(_ reason: String) -> ObjectFileError {
             .badRelocation(section: section, instruction: index, symbol: sym.name, reason: reason)
         }
         switch r.type {
         case ObjectBuilder.R_BPF_64_64:
-            guard insn.isLoadImm64, index + 1 < code.count else { throw bad("R_BPF_64_64 on an instruction that is not lddw") }
+            guard insn.isLoadImmediate64, index + 1 < code.count else { throw bad("R_BPF_64_64 on an instruction that is not lddw") }
             if sym.isUndefined {
                 guard let ext = externs.first(where: { $0.name == sym.name }) else { throw bad("unknown extern") }
                 return .target(.ksym(ext.name))
@@ -176,7 +178,7 @@ extension ObjectBuilder {
                 }
                 return .target(.kfunc(ext.name))
             }
-            guard insn.src == RawInstruction.pseudoCall, sym.sectionIndex < elf.sections.count,
+            guard insn.src == ISA.CallKind.local, sym.sectionIndex < elf.sections.count,
                 elf.sections[sym.sectionIndex].isExecutable
             else { throw bad("call relocation against a symbol that is not code") }
             return .call(section: sym.sectionIndex, instruction: Int(sym.value / 8) + Int(insn.imm) + 1)
@@ -186,8 +188,8 @@ extension ObjectBuilder {
     }
 
     /// Links `entry` with every function it reaches, appending each once.
-    func link(_ entry: Function, section: ELFFile.Section, functions: [Int: [Function]]) throws(BPFObjectError) -> BPFProgram {
-        var instructions: [RawInstruction] = []
+    func link(_ entry: Function, section: ELFFile.Section, functions: [Int: [Function]]) throws(ObjectFileError) -> ObjectProgram {
+        var instructions: [Instruction] = []
         var relocations: [ProgramRelocation] = []
         var placed: [String: Int] = [:]
         var members: [ProgramFunction] = []
@@ -207,7 +209,7 @@ extension ObjectBuilder {
             queue.append((f, base))
             return base
         }
-        func bad(_ reason: String) -> BPFObjectError {
+        func bad(_ reason: String) -> ObjectFileError {
             .badProgram(section: section.name, name: entry.name, reason: reason)
         }
 
@@ -231,7 +233,7 @@ extension ObjectBuilder {
                     guard let imm = Int32(exactly: relative) else { throw bad("call offset \(relative) does not fit") }
                     instructions[i].imm = imm
                     if case .address = reference {
-                        instructions[i].src = RawInstruction.pseudoFunc
+                        instructions[i].src = PseudoLoadKind.function.rawValue
                         relocations.append(ProgramRelocation(instruction: i, target: .functionAddress(calleeBase)))
                     } else {
                         relocations.append(ProgramRelocation(instruction: i, target: .subprogram(calleeBase)))
@@ -241,7 +243,7 @@ extension ObjectBuilder {
         }
         relocations.sort { $0.instruction < $1.instruction }
         lineInfo.sort { $0.instruction < $1.instruction }
-        return BPFProgram(
+        return ObjectProgram(
             name: entry.name, sectionName: section.name,
             isSleepable: ObjectBuilder.isSleepable(section: section.name),
             isStructOps: ObjectBuilder.isStructOps(section: section.name),

@@ -56,9 +56,9 @@ extension StructOpsVariable {
     /// suffix on T is ignored), locates `data`, and maps each local member to the
     /// kernel member of the same name. Local members the kernel lacks must be
     /// zero and unused; sizes and kinds of data members must match.
-    public func kernelLayout(localBTF: BTF, kernelBTF: BTF) throws(BPFObjectError) -> StructOpsKernelLayout {
-        func bad(_ reason: String) -> BPFObjectError { .badStructOps(name: name, reason: reason) }
-        func btf<T>(_ body: () throws(BTFError) -> T) throws(BPFObjectError) -> T {
+    public func kernelLayout(localBTF: BTF, kernelBTF: BTF) throws(ObjectFileError) -> StructOpsKernelLayout {
+        func bad(_ reason: String) -> ObjectFileError { .badStructOps(name: name, reason: reason) }
+        func btf<T>(_ body: () throws(BTFError) -> T) throws(ObjectFileError) -> T {
             do { return try body() } catch { throw bad("\(error)") }
         }
         let typeName = typeName.components(separatedBy: "___").first ?? typeName

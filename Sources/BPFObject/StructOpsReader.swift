@@ -1,7 +1,7 @@
 /// struct_ops variables: their struct type, data bytes and which program
 /// fills each function-pointer member (from `.rel.struct_ops*`).
 extension ObjectBuilder {
-    mutating func collectStructOps() throws(BPFObjectError) {
+    mutating func collectStructOps() throws(ObjectFileError) {
         for section in elf.sections where ObjectBuilder.isStructOpsSection(section.name) {
             let btf = try requireBTF(section.name)
             let data = elf.data(of: section)
@@ -9,7 +9,7 @@ extension ObjectBuilder {
             var variables: [StructOpsVariable] = []
             for (name, entry, varType) in try dataSectionEntries(section.name) {
                 guard case .variable(let type, _) = varType.body else { continue }
-                func bad(_ reason: String) -> BPFObjectError { .badStructOps(name: name, reason: reason) }
+                func bad(_ reason: String) -> ObjectFileError { .badStructOps(name: name, reason: reason) }
                 let structID: UInt32, size: Int, layout: [BTF.MemberInfo]
                 do {
                     structID = try btf.resolve(type)
@@ -18,7 +18,7 @@ extension ObjectBuilder {
                     layout = try btf.members(of: structID)
                 } catch let error as BTFError {
                     throw bad("\(error)")
-                } catch let error as BPFObjectError {
+                } catch let error as ObjectFileError {
                     throw error
                 } catch {
                     throw bad("\(error)")

@@ -1,3 +1,5 @@
+import BPFObject
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,13 +9,9 @@ import Glibc
 /// that the interpreter grants to the program, so `bpf_map_lookup_elem` can return a
 /// pointer the program reads and writes in place, as in the kernel.
 final class EmulatedMap {
-    /// The map kinds the userspace loop emulates.
-    enum Kind: Equatable {
-        case array
-        /// One CPU: the userspace loop runs on the caller's thread.
-        case percpuArray
-        case hash
-    }
+    /// The map types the userspace loop emulates (a per-CPU array has one CPU: the loop runs on one thread;
+    /// an LRU hash behaves as a hash that never evicts).
+    static let supportedTypes: [MapType] = [.array, .perCPUArray, .hash, .lruHash]
 
     /// Flags of `bpf_map_update_elem`.
     enum UpdateFlag: UInt64 {
@@ -21,8 +19,10 @@ final class EmulatedMap {
     }
 
     let name: String
-    let kind: Kind
+    let kind: MapType
     let keySize: Int
+    /// A hash (or LRU hash) map; otherwise an array indexed by a `u32` key.
+    var isHash: Bool { kind == .hash || kind == .lruHash }
     let valueSize: Int
     let maxEntries: Int
     /// Value storage: `maxEntries` slots of `valueStride` bytes, zero-initialised.
@@ -35,7 +35,7 @@ final class EmulatedMap {
     private var used: [Bool]
     private var index: [[UInt8]: Int] = [:]
 
-    init(name: String, kind: Kind, keySize: Int, valueSize: Int, maxEntries: Int) {
+    init(name: String, kind: MapType, keySize: Int, valueSize: Int, maxEntries: Int) {
         self.name = name
         self.kind = kind
         self.keySize = keySize
@@ -45,8 +45,8 @@ final class EmulatedMap {
         let bytes = max(valueStride * maxEntries, 8)
         values = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes, alignment: 16)
         values.initializeMemory(as: UInt8.self, repeating: 0)
-        keys = kind == .hash ? [UInt8](repeating: 0, count: keySize * maxEntries) : []
-        used = kind == .hash ? [Bool](repeating: false, count: maxEntries) : []
+        keys = kind == .hash || kind == .lruHash ? [UInt8](repeating: 0, count: keySize * maxEntries) : []
+        used = kind == .hash || kind == .lruHash ? [Bool](repeating: false, count: maxEntries) : []
     }
 
     deinit { values.deallocate() }
@@ -59,13 +59,13 @@ final class EmulatedMap {
     /// `bpf_map_update_elem`: returns 0 or a negative errno, as the kernel does.
     func update(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, flags: UInt64) -> Int64 {
         guard let flag = UpdateFlag(rawValue: flags & ~4) else { return -Int64(EINVAL) } // 4 = BPF_F_LOCK
-        switch kind {
-        case .array, .percpuArray:
+        switch isHash {
+        case false:
             guard let slot = slot(for: key) else { return -Int64(E2BIG) }
             if flag == .noExist { return -Int64(EEXIST) }
             copyValue(value, to: slot)
             return 0
-        case .hash:
+        case true:
             if let slot = slot(for: key) {
                 if flag == .noExist { return -Int64(EEXIST) }
                 copyValue(value, to: slot)
@@ -84,10 +84,10 @@ final class EmulatedMap {
 
     /// `bpf_map_delete_elem`: returns 0 or a negative errno.
     func delete(key: UnsafeRawBufferPointer) -> Int64 {
-        switch kind {
-        case .array, .percpuArray:
+        switch isHash {
+        case false:
             return -Int64(EINVAL)
-        case .hash:
+        case true:
             let k = [UInt8](key)
             guard let slot = index.removeValue(forKey: k) else { return -Int64(ENOENT) }
             used[slot] = false
@@ -97,11 +97,11 @@ final class EmulatedMap {
     }
 
     private func slot(for key: UnsafeRawBufferPointer) -> Int? {
-        switch kind {
-        case .array, .percpuArray:
+        switch isHash {
+        case false:
             let i = Int(key.loadUnaligned(as: UInt32.self))
             return i < maxEntries ? i : nil
-        case .hash:
+        case true:
             return index[[UInt8](key)]
         }
     }

@@ -14,7 +14,7 @@ final class KernelLoop {
     private var attachment: StructOpsAttachment?
 
     /// Loads `object` with `globals` staged before load (so `.rodata` can be set) and attaches it to `ring`.
-    init(object: BPFObject, ring: consuming IoUring, globals staged: [(String, UInt64)]) throws(LoopError) {
+    init(object: ObjectFile, ring: consuming IoUring, globals staged: [(String, UInt64)]) throws(LoopError) {
         self.ring = ring
         let ops = try UserLoopProgram.loopOps(in: object)
         var loader = KernelObjectLoader(object, name: String(ops.name.prefix(8)))
@@ -67,7 +67,7 @@ final class KernelLoop {
     /// Detaches the program: the ring behaves as a normal ring again.
     func detach() { attachment = nil }
 
-    private static func size(of name: String, in object: BPFObject) -> Int {
+    private static func size(of name: String, in object: ObjectFile) -> Int {
         for map in object.maps { if let v = map.globalData?.variable(named: name) { return v.size } }
         return 8
     }

@@ -9,7 +9,7 @@ import Glibc
 /// (Linux 7.1+, `io_uring_bpf_ops` attached to the ring) or by our interpreter over the same real ring.
 ///
 /// ```swift
-/// let loop = try UringLoop(object: try BPFObject(contentsOf: "nops_seq.bpf.o"))
+/// let loop = try UringLoop(object: try ObjectFile(contentsOf: "nops_seq.bpf.o"))
 /// let stats = try loop.run()              // one io_uring_enter in kernel mode
 /// print(loop.globals.integer("nops_completed")!)
 /// ```
@@ -54,7 +54,7 @@ public final class UringLoop {
     private let backend: Backend
 
     /// Loads the `io_uring_bpf_ops` loop program of `object` for a new ring set up by `options`.
-    public init(object: BPFObject, options: LoopOptions = LoopOptions()) throws(LoopError) {
+    public init(object: ObjectFile, options: LoopOptions = LoopOptions()) throws(LoopError) {
         mode = try Self.resolve(options.mode)
         if mode == .kernel {
             let ring = try Self.makeRing(options, flags: Self.kernelFlags)
@@ -152,7 +152,7 @@ public final class UringLoop {
 
     /// The global values to set before load: `sq_entries`/`cq_entries` from the ring (unless given), then the
     /// caller's, with `@mem+N` turned into addresses.
-    private static func stagedGlobals(_ options: LoopOptions, object: BPFObject, ring: borrowing IoUring,
+    private static func stagedGlobals(_ options: LoopOptions, object: ObjectFile, ring: borrowing IoUring,
                                       mem: UnsafeMutableRawBufferPointer? = nil) throws(LoopError) -> [(String, UInt64)] {
         let mem = mem ?? ring.memoryRegion
         let given = Set(options.globals.map(\.name))

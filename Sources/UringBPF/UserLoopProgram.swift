@@ -45,7 +45,7 @@ final class UserLoopProgram {
 
     /// Binds the `loop_step` of `object`'s `io_uring_bpf_ops` variable for `engine`, refusing what the
     /// kernel would refuse at load (license, sleepability, unknown kfuncs or helpers, unsupported maps).
-    init(object: BPFObject, engine: UserLoopEngine, instructionBudget: UInt64?) throws(LoopError) {
+    init(object: ObjectFile, engine: UserLoopEngine, instructionBudget: UInt64?) throws(LoopError) {
         self.engine = engine
         let ops = try Self.loopOps(in: object)
         guard let name = ops.program(for: "loop_step"), let program = object.program(named: name) else {
@@ -62,7 +62,7 @@ final class UserLoopProgram {
         try checkCalls(instructions)
         var bpf: Program
         do {
-            bpf = try Program(bytecode: instructions.flatMap(\.bytes))
+            bpf = try Program(bytecode: Instruction.encode(instructions))
             for (index, value) in loadValues { try bpf.resolvePseudoLoad(at: index, to: value) }
             for case let (index, .kfunc(name)) in program.relocations.map({ ($0.instruction, $0.target) }) {
                 try bpf.bindKfunc(at: index, name: name)
@@ -84,7 +84,7 @@ final class UserLoopProgram {
     }
 
     /// The object's `struct io_uring_bpf_ops` variable (the first, if there are several).
-    static func loopOps(in object: BPFObject) throws(LoopError) -> StructOpsVariable {
+    static func loopOps(in object: ObjectFile) throws(LoopError) -> StructOpsVariable {
         guard let ops = object.structOps.first(where: { $0.typeName == "io_uring_bpf_ops" }) else {
             let found = object.structOps.map { "\($0.name) (struct \($0.typeName))" }
             throw LoopError.unsupportedProgram(
@@ -118,8 +118,8 @@ final class UserLoopProgram {
     // MARK: Binding
 
     /// Creates global-data images and maps, and returns the value each relocated `lddw` loads.
-    private func bindData(of object: BPFObject, relocations: [ProgramRelocation],
-                          instructions: inout [RawInstruction]) throws(LoopError) -> [Int: UInt64] {
+    private func bindData(of object: ObjectFile, relocations: [ProgramRelocation],
+                          instructions: inout [Instruction]) throws(LoopError) -> [Int: UInt64] {
         var sections: [GlobalVariables.Section] = []
         var sectionBase: [String: UInt64] = [:]
         var mapIndex: [String: Int] = [:]
@@ -135,16 +135,11 @@ final class UserLoopProgram {
                              size: UInt64(map.valueSize), permissions: data.isReadOnly ? .read : .readWrite)
                 continue
             }
-            let kind: EmulatedMap.Kind
-            switch map.type {
-            case .array: kind = .array
-            case .percpuArray: kind = .percpuArray
-            case .hash, .lruHash: kind = .hash
-            default:
+            guard EmulatedMap.supportedTypes.contains(map.type) else {
                 throw LoopError.unsupportedProgram(
                     "map \(map.name): type \(map.type) is not supported by the userspace loop (array, percpu_array, hash are)")
             }
-            let emulated = EmulatedMap(name: map.name, kind: kind, keySize: map.keySize, valueSize: map.valueSize,
+            let emulated = EmulatedMap(name: map.name, kind: map.type, keySize: map.keySize, valueSize: map.valueSize,
                                        maxEntries: map.maxEntries)
             mapIndex[map.name] = maps.count
             maps.append(emulated)
@@ -187,7 +182,7 @@ final class UserLoopProgram {
     }
 
     /// Refuses helper calls the kernel would not allow a loop program (or we do not emulate).
-    private func checkCalls(_ instructions: [RawInstruction]) throws(LoopError) {
+    private func checkCalls(_ instructions: [Instruction]) throws(LoopError) {
         for (i, insn) in instructions.enumerated() where insn.opcode == 0x85 && insn.src == 0 {
             guard BaseHelper(rawValue: insn.imm) != nil else {
                 throw fault(at: i, "\(BaseHelper.describe(insn.imm)) is not available to io_uring loop programs")

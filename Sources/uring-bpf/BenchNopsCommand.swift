@@ -124,7 +124,7 @@ struct BenchNopsCommand: ParsableCommand {
     static func bpfLoop(_ label: String, _ title: String, example: String, mode: LoopMode, count: Int,
                         queueDepth: Int? = nil) throws -> Variant {
         guard let built = UringBPFExamples.named(example) else { throw ValidationError("no example '\(example)'") }
-        let object = try BPFObject(bytes: built.bytes)
+        let object = try ObjectFile(bytes: built.bytes)
         var options = LoopOptions()
         options.mode = mode
         options.globals = [("nr_nops", .integer(UInt64(count)))]

@@ -47,7 +47,7 @@ private struct Demo {
         var options = LoopOptions()
         options.mode = mode
         try prepare(&options)
-        let loop = try UringLoop(object: try BPFObject(bytes: e.bytes), options: options)
+        let loop = try UringLoop(object: try ObjectFile(bytes: e.bytes), options: options)
         try before(loop)
         let clock = ContinuousClock()
         let start = clock.now

@@ -58,8 +58,8 @@ struct ObjdumpCommand: ParsableCommand {
         } else {
             throw ValidationError("give an object file, --example NAME or --btf FILE")
         }
-        let object: BPFObject
-        do { object = try BPFObject(bytes: bytes) } catch {
+        let object: ObjectFile
+        do { object = try ObjectFile(bytes: bytes) } catch {
             throw ObjdumpError("\(title): \(error)")
         }
         print(ObjectListing(object: object, title: title, disassemble: !noDisassembly).render(), terminator: "")
@@ -102,7 +102,7 @@ struct ObjdumpError: Error, CustomStringConvertible {
 
 /// Renders an object as text (kept apart from argument parsing so it reads top to bottom).
 struct ObjectListing {
-    let object: BPFObject
+    let object: ObjectFile
     let title: String
     let disassemble: Bool
 
@@ -203,8 +203,8 @@ struct ObjectListing {
                         lastLine = (loc.file, loc.line)
                     }
                     // As llvm-objdump: index, the raw bytes (16 for an lddw), the instruction.
-                    let slots = p.instructions[i].isLoadImm64 && i + 1 < p.instructions.count ? 2 : 1
-                    let bytes = p.instructions[i..<(i + slots)].flatMap(\.bytes)
+                    let slots = p.instructions[i].isLoadImmediate64 && i + 1 < p.instructions.count ? 2 : 1
+                    let bytes = Instruction.encode(Array(p.instructions[i..<(i + slots)]))
                         .map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined(separator: " ")
                     let note = symbols.annotation(instructions[i], at: i).map { " <\($0)>" } ?? ""
                     line("\(pad(i, 8)):\t\(bytes)\t\(text)\(note)")
@@ -240,11 +240,11 @@ struct ObjectListing {
 /// Names for the disassembly of one program, from its relocations: kfunc and helper calls, bpf-to-bpf calls,
 /// and the `lddw`s of maps, global data, ksyms and callbacks.
 struct ProgramSymbols {
-    let object: BPFObject
-    let program: BPFProgram
+    let object: ObjectFile
+    let program: ObjectProgram
     let relocations: [Int: RelocationTarget]
 
-    init(object: BPFObject, program: BPFProgram) {
+    init(object: ObjectFile, program: ObjectProgram) {
         self.object = object
         self.program = program
         relocations = Dictionary(program.relocations.map { ($0.instruction, $0.target) }, uniquingKeysWith: { a, _ in a })
@@ -261,10 +261,10 @@ struct ProgramSymbols {
         case .ksym(let name)?: return name
         case .functionAddress(let target)?: return "func(\(functionName(at: target)))"
         case nil:
-            guard insn.opcode == Opcode.call else { return nil }
+            guard insn.opcode == ISA.call else { return nil }
             switch insn.src {
-            case Opcode.CallKind.helper: return helperNames[insn.imm]
-            case Opcode.CallKind.local: return functionName(at: index + 1 + Int(insn.imm))
+            case ISA.CallKind.helper: return helperNames[insn.imm]
+            case ISA.CallKind.local: return functionName(at: index + 1 + Int(insn.imm))
             default: return nil
             }
         }
@@ -274,8 +274,8 @@ struct ProgramSymbols {
     /// variable an `lddw` of global data points at.
     func annotation(_ insn: Instruction, at index: Int) -> String? {
         let isJump = insn.instructionClass == .jmp || insn.instructionClass == .jmp32
-        if isJump, insn.opcode != Opcode.call, insn.opcode != Opcode.exit, insn.opcode != Opcode.callx {
-            let target = index + 1 + (insn.opcode == Opcode.ja32 ? Int(insn.imm) : Int(insn.offset))
+        if isJump, insn.opcode != ISA.call, insn.opcode != ISA.exit, insn.opcode != ISA.callx {
+            let target = index + 1 + (insn.opcode == ISA.ja32 ? Int(insn.imm) : Int(insn.offset))
             guard let function = program.functions.filter({ $0.instruction <= target })
                 .max(by: { $0.instruction < $1.instruction }) else { return nil }
             let bytes = (target - function.instruction) * 8

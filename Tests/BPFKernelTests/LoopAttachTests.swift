@@ -260,7 +260,7 @@ struct LoadedObjectFeatureTests {
     @Test("every shipped example loads and passes the verifier with its default globals")
     func examplesLoad() throws {
         for example in UringBPFExamples.all {
-            let object = try BPFObject(bytes: example.bytes)
+            let object = try ObjectFile(bytes: example.bytes)
             let loaded = try KernelObjectLoader(object, name: example.name).load()
             #expect(loaded.structOpsNames.count == 1, "\(example.name)")
             for program in object.programs {

@@ -21,14 +21,14 @@ enum KernelLoop {
 
 /// Objects under test, compiled by BPFCompilerPlugin: this target's `Programs/*.bpf.c` and the shipped examples.
 enum TestObjects {
-    static func program(_ name: String) throws -> BPFObject {
+    static func program(_ name: String) throws -> ObjectFile {
         let built = try #require(BuiltBPFObjects.all.first { $0.name == name }, "test program \(name) was not built")
-        return try BPFObject(bytes: built.bytes)
+        return try ObjectFile(bytes: built.bytes)
     }
 
-    static func example(_ name: String) throws -> BPFObject {
+    static func example(_ name: String) throws -> ObjectFile {
         let example = try #require(UringBPFExamples.named(name), "example \(name) was not built")
-        return try BPFObject(bytes: example.bytes)
+        return try ObjectFile(bytes: example.bytes)
     }
 
     /// Loads test program `name` with its initial globals.
@@ -37,7 +37,7 @@ enum TestObjects {
     }
 
     /// The source line (from the object's line info) of the first instruction whose source contains `text`.
-    static func sourceLine(containing text: String, in object: BPFObject) throws -> Int {
+    static func sourceLine(containing text: String, in object: ObjectFile) throws -> Int {
         let lines = object.programs.flatMap(\.lineInfo)
         return try #require(lines.first { $0.source.contains(text) }, "no line info with '\(text)'").line
     }

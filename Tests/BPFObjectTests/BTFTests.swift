@@ -98,7 +98,7 @@ struct BTFTests {
     @Test("decode → encode → decode is the identity for every object's BTF and the fixture")
     func roundTrip() throws {
         var blobs = try [IoUringBTFFixture.blob()]
-        for (_, bytes) in Objects.allBytes { blobs.append(try #require(try BPFObject(bytes: bytes).btf).bytes) }
+        for (_, bytes) in Objects.allBytes { blobs.append(try #require(try ObjectFile(bytes: bytes).btf).bytes) }
         for blob in blobs {
             let btf = try BTF(bytes: blob)
             let types = try btf.allTypes()

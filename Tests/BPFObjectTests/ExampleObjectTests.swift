@@ -1,3 +1,4 @@
+import BPF
 import BPFObject
 import Foundation
 import Testing
@@ -10,7 +11,7 @@ struct ExampleObjectTests {
         let all = Objects.allBytes
         #expect(Set(all.map(\.name)).isSuperset(of: ["nops_seq", "nops_qd", "read_open", "copy_file", "features"]))
         for (name, bytes) in all {
-            let object = try BPFObject(bytes: bytes)
+            let object = try ObjectFile(bytes: bytes)
             #expect(!object.programs.isEmpty, "\(name) has no programs")
             #expect(object.btf != nil, "\(name) has no BTF")
         }
@@ -95,7 +96,7 @@ struct ExampleObjectTests {
         #expect(step.instructions.count == start + Int(callee.size / 8))
         let call = try #require(step.relocations.first { $0.target == .subprogram(start) })
         let insn = step.instructions[call.instruction]
-        #expect(insn.isPseudoCall)
+        #expect(insn.isLocalCall)
         #expect(call.instruction + Int(insn.imm) + 1 == start)
         // func_info: one record per function, at its start; line info continues into the subprogram.
         #expect(step.functionInfo.map(\.instruction) == [0, start])

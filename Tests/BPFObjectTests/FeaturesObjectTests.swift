@@ -1,3 +1,4 @@
+import BPF
 import BPFObject
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 /// a non-link struct_ops variable and the rarer BTF kinds.
 @Suite("features.bpf.o")
 struct FeaturesObjectTests {
-    let object: BPFObject
+    let object: ObjectFile
     init() throws { object = try Objects.testProgram("features") }
 
     @Test("programs: names, sections, sleepable flag; other section names are kept")
@@ -31,7 +32,7 @@ struct FeaturesObjectTests {
             #expect(program.functionInfo.count == program.functions.count)
             for (reloc, insn) in program.relocations.map({ ($0, program.instructions[$0.instruction]) }) {
                 if case let .subprogram(target) = reloc.target {
-                    #expect(insn.isPseudoCall && reloc.instruction + Int(insn.imm) + 1 == target)
+                    #expect(insn.isLocalCall && reloc.instruction + Int(insn.imm) + 1 == target)
                     #expect(program.functions.contains { $0.instruction == target })
                 }
             }
@@ -44,7 +45,7 @@ struct FeaturesObjectTests {
         let loopBody = try #require(second.functions.first { $0.name == "loop_body" })
         let reloc = try #require(second.relocations.first { $0.target == .functionAddress(loopBody.instruction) })
         let insn = second.instructions[reloc.instruction]
-        #expect(insn.isLoadImm64 && insn.src == RawInstruction.pseudoFunc)
+        #expect(insn.isLoadImmediate64 && insn.src == PseudoLoadKind.function.rawValue)
         #expect(reloc.instruction + Int(insn.imm) + 1 == loopBody.instruction)
     }
 
@@ -56,11 +57,11 @@ struct FeaturesObjectTests {
         #expect(btf.name(of: pairs.valueTypeID) == "pair")
         let counts = try #require(object.map(named: "counts"))
         #expect(counts.type == .hash && counts.keySize == 8 && counts.valueSize == 4 && counts.maxEntries == 128)
-        #expect(counts.flags == .noPrealloc && counts.keyTypeID == 0)
+        #expect(counts.flags == .noPreallocation && counts.keyTypeID == 0)
         let scratch = try #require(object.map(named: "scratch"))
-        #expect(scratch.type == .percpuArray && scratch.valueSize == 8)
+        #expect(scratch.type == .perCPUArray && scratch.valueSize == 8)
         let events = try #require(object.map(named: "events"))
-        #expect(events.type == .ringbuf && events.maxEntries == 4096 && events.globalData == nil)
+        #expect(events.type == .ringBuffer && events.maxEntries == 4096 && events.globalData == nil)
         let second = try #require(object.program(named: "second_step"))
         #expect(second.relocations.contains { $0.target == .map("scratch") })
         #expect(second.relocations.contains { $0.target == .map("counts") })

@@ -24,14 +24,14 @@ struct MalformedObjectTests {
 
     @Test("ELF identification and header")
     func header() throws {
-        #expect(throws: BPFObjectError.truncated(what: "ELF header", offset: 0, length: 64, available: 0)) {
-            try BPFObject(bytes: [])
+        #expect(throws: ObjectFileError.truncated(what: "ELF header", offset: 0, length: 64, available: 0)) {
+            try ObjectFile(bytes: [])
         }
-        #expect(throws: BPFObjectError.notELF) { try BPFObject(bytes: patched { $0[1] = 0x46 }) }
-        #expect(throws: BPFObjectError.wrongClass(1)) { try BPFObject(bytes: patched { $0[4] = 1 }) }
-        #expect(throws: BPFObjectError.wrongEndianness(2)) { try BPFObject(bytes: patched { $0[5] = 2 }) }
-        #expect(throws: BPFObjectError.wrongMachine(62)) { try BPFObject(bytes: patched { $0[18] = 62; $0[19] = 0 }) }
-        #expect(throws: BPFObjectError.notRelocatable(2)) { try BPFObject(bytes: patched { $0[16] = 2 }) }
+        #expect(throws: ObjectFileError.notELF) { try ObjectFile(bytes: patched { $0[1] = 0x46 }) }
+        #expect(throws: ObjectFileError.wrongClass(1)) { try ObjectFile(bytes: patched { $0[4] = 1 }) }
+        #expect(throws: ObjectFileError.wrongEndianness(2)) { try ObjectFile(bytes: patched { $0[5] = 2 }) }
+        #expect(throws: ObjectFileError.wrongMachine(62)) { try ObjectFile(bytes: patched { $0[18] = 62; $0[19] = 0 }) }
+        #expect(throws: ObjectFileError.notRelocatable(2)) { try ObjectFile(bytes: patched { $0[16] = 2 }) }
     }
 
     @Test("truncated files report how far they got")
@@ -39,9 +39,9 @@ struct MalformedObjectTests {
         // Section headers sit at the end of clang's output: cutting the file loses them.
         let cut = Array(good.prefix(good.count - 100))
         #expect {
-            try BPFObject(bytes: cut)
+            try ObjectFile(bytes: cut)
         } throws: { error in
-            guard case .truncated(let what, _, _, let available) = error as? BPFObjectError else { return false }
+            guard case .truncated(let what, _, _, let available) = error as? ObjectFileError else { return false }
             return what == "section headers" && available == cut.count
         }
     }
@@ -52,9 +52,9 @@ struct MalformedObjectTests {
         let shoff = Int(good[40]) | Int(good[41]) << 8 | Int(good[42]) << 16 | Int(good[43]) << 24
         let bytes = patched { putU32(&$0, shoff + btf.index * 64 + 24, UInt32(good.count + 8)) }
         #expect {
-            try BPFObject(bytes: bytes)
+            try ObjectFile(bytes: bytes)
         } throws: { error in
-            guard case .badSection(let index, _, let reason) = error as? BPFObjectError else { return false }
+            guard case .badSection(let index, _, let reason) = error as? ObjectFileError else { return false }
             return index == btf.index && reason.contains("outside the file")
         }
     }
@@ -63,8 +63,8 @@ struct MalformedObjectTests {
     func missingSymbol() throws {
         let rel = try #require(elf.sections.first { $0.name == ".rel.struct_ops" })
         let bytes = patched { putU32(&$0, rel.offset + 12, 9999) }  // r_info's symbol half
-        #expect(throws: BPFObjectError.missingSymbol(section: ".rel.struct_ops", offset: 0, symbolIndex: 9999)) {
-            try BPFObject(bytes: bytes)
+        #expect(throws: ObjectFileError.missingSymbol(section: ".rel.struct_ops", offset: 0, symbolIndex: 9999)) {
+            try ObjectFile(bytes: bytes)
         }
     }
 
@@ -73,9 +73,9 @@ struct MalformedObjectTests {
         let rel = try #require(elf.sections.first { $0.name == ".reltc/ingress" })
         let bytes = patched { putU32(&$0, rel.offset + 8, 7) }  // r_info's type half
         #expect {
-            try BPFObject(bytes: bytes)
+            try ObjectFile(bytes: bytes)
         } throws: { error in
-            guard case .unsupportedRelocation(let section, 0, 7, let symbol) = error as? BPFObjectError else { return false }
+            guard case .unsupportedRelocation(let section, 0, 7, let symbol) = error as? ObjectFileError else { return false }
             return section == "tc/ingress" && symbol == "events"
         }
     }
@@ -84,9 +84,9 @@ struct MalformedObjectTests {
     func relocationOnWrongInstruction() throws {
         let code = try #require(elf.section(named: "tc/ingress"))
         let bytes = patched { $0[code.offset] = 0xb7 }  // mov r, imm instead of lddw
-        #expect(throws: BPFObjectError.badRelocation(section: "tc/ingress", instruction: 0, symbol: "events",
+        #expect(throws: ObjectFileError.badRelocation(section: "tc/ingress", instruction: 0, symbol: "events",
                                                      reason: "R_BPF_64_64 on an instruction that is not lddw")) {
-            try BPFObject(bytes: bytes)
+            try ObjectFile(bytes: bytes)
         }
     }
 
@@ -95,9 +95,9 @@ struct MalformedObjectTests {
         let btf = try #require(elf.section(named: ".BTF"))
         let bytes = patched { putU32(&$0, btf.offset + 24, 0xffff_fff0) }  // type 1's name offset
         #expect {
-            try BPFObject(bytes: bytes)
+            try ObjectFile(bytes: bytes)
         } throws: { error in
-            guard case .btf(.badStringOffset(1, 0xffff_fff0)) = error as? BPFObjectError else { return false }
+            guard case .btf(.badStringOffset(1, 0xffff_fff0)) = error as? ObjectFileError else { return false }
             return true
         }
     }
@@ -111,9 +111,9 @@ struct MalformedObjectTests {
         let otherName = Array(good[(symtab.offset + other.index * 24)..<(symtab.offset + other.index * 24 + 4)])
         let bytes = patched { $0.replaceSubrange((symtab.offset + kfunc.index * 24)..<(symtab.offset + kfunc.index * 24 + 4), with: otherName) }
         #expect {
-            try BPFObject(bytes: bytes)
+            try ObjectFile(bytes: bytes)
         } throws: { error in
-            guard case .badSymbol(_, "classify", let reason) = error as? BPFObjectError else { return false }
+            guard case .badSymbol(_, "classify", let reason) = error as? ObjectFileError else { return false }
             return reason.contains(".ksyms")
         }
     }
@@ -121,7 +121,7 @@ struct MalformedObjectTests {
 
 /// Mutates real objects (bit flips, word overwrites, truncations) with a fixed
 /// seed and iteration count: every parse must succeed or throw a
-/// `BPFObjectError` (typed throws guarantee the error type); a trap fails the run.
+/// `ObjectFileError` (typed throws guarantee the error type); a trap fails the run.
 @Suite("Fuzz")
 struct FuzzTests {
     @Test("mutated objects never crash the reader")
@@ -166,7 +166,7 @@ struct FuzzTests {
                     bytes[position()] ^= 0x80
                 }
                 do {
-                    let object = try BPFObject(bytes: bytes)
+                    let object = try ObjectFile(bytes: bytes)
                     outcomes.parsed += 1
                     // Exercise what loaders and objdump use on whatever survived.
                     _ = try? object.kernelBTF()
@@ -180,13 +180,13 @@ struct FuzzTests {
                         }
                     }
                 } catch {
-                    // Typed throws: the reader can only fail with a BPFObjectError.
-                    let _: BPFObjectError = error
+                    // Typed throws: the reader can only fail with an ObjectFileError.
+                    let _: ObjectFileError = error
                     outcomes.rejected += 1
                 }
             }
         }
-        print("fuzz: \(outcomes.parsed) mutated objects parsed, \(outcomes.rejected) rejected with BPFObjectError")
+        print("fuzz: \(outcomes.parsed) mutated objects parsed, \(outcomes.rejected) rejected with ObjectFileError")
         #expect(outcomes.parsed + outcomes.rejected == Objects.allBytes.count * iterationsPerObject)
         #expect(outcomes.rejected > 0)
     }
@@ -194,7 +194,7 @@ struct FuzzTests {
     @Test("mutated BTF blobs never crash the BTF parser or lookups")
     func btfMutations() throws {
         var rng = SplitMix64(state: 42)
-        let blobs = try [IoUringBTFFixture.blob()] + Objects.allBytes.map { try #require(try BPFObject(bytes: $0.bytes).btf).bytes }
+        let blobs = try [IoUringBTFFixture.blob()] + Objects.allBytes.map { try #require(try ObjectFile(bytes: $0.bytes).btf).bytes }
         for blob in blobs {
             for _ in 0..<300 {
                 var bytes = blob

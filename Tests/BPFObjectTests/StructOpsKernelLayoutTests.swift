@@ -38,7 +38,7 @@ struct StructOpsKernelLayoutTests {
         #expect {
             try ops.kernelLayout(localBTF: try #require(object.btf), kernelBTF: host)
         } throws: { error in
-            guard case .badStructOps("nops_seq_ops", let reason) = error as? BPFObjectError else { return false }
+            guard case .badStructOps("nops_seq_ops", let reason) = error as? ObjectFileError else { return false }
             return reason.contains("no struct io_uring_bpf_ops")
         }
     }
@@ -58,7 +58,7 @@ struct StructOpsKernelLayoutTests {
         #expect {
             try ops.kernelLayout(localBTF: try #require(object.btf), kernelBTF: kernel)
         } throws: { error in
-            guard case .badStructOps("plain_ops", let reason) = error as? BPFObjectError else { return false }
+            guard case .badStructOps("plain_ops", let reason) = error as? ObjectFileError else { return false }
             return reason.contains("'second'") || reason.contains("'value'")
         }
     }
@@ -89,8 +89,8 @@ struct KfuncResolutionTests {
         types[18] = BTFType(kind: .functionPrototype, body: .prototype(returnType: 1, parameters: [BTFParameter(name: "loop_ctx", type: 5)]))
         let other = try BTF(bytes: BTFWriter.encode(types))
         let submit = try #require(features.extern(named: "bpf_io_uring_submit_sqes"))
-        #expect(throws: BPFObjectError.self) { try submit.resolveKfunc(localBTF: local, kernelBTF: other) }
-        #expect(throws: BPFObjectError.missing(what: "kfunc bpf_io_uring_submit_sqes", reason: "not found in the kernel BTF")) {
+        #expect(throws: ObjectFileError.self) { try submit.resolveKfunc(localBTF: local, kernelBTF: other) }
+        #expect(throws: ObjectFileError.missing(what: "kfunc bpf_io_uring_submit_sqes", reason: "not found in the kernel BTF")) {
             try submit.resolveKfunc(localBTF: local, kernelBTF: BTF(bytes: BTFWriter.encode([.void])))
         }
     }

@@ -6,14 +6,14 @@ import UringBPFExamples
 /// Objects under test: the shipped examples and this target's test programs,
 /// all compiled by BPFCompilerPlugin during the build.
 enum Objects {
-    static func example(_ name: String) throws -> BPFObject {
+    static func example(_ name: String) throws -> ObjectFile {
         let example = try #require(UringBPFExamples.named(name), "example \(name) was not built")
-        return try BPFObject(bytes: example.bytes)
+        return try ObjectFile(bytes: example.bytes)
     }
 
-    static func testProgram(_ name: String) throws -> BPFObject {
+    static func testProgram(_ name: String) throws -> ObjectFile {
         let built = try #require(BuiltBPFObjects.all.first { $0.name == name }, "test program \(name) was not built")
-        return try BPFObject(bytes: built.bytes)
+        return try ObjectFile(bytes: built.bytes)
     }
 
     /// Every built object's bytes, by name.

@@ -148,7 +148,7 @@ import Testing
                     n += 1
                     let dst = UInt8(n % 11), src = UInt8((n / 3) % 16)
                     instructions.append(Instruction(opcode: UInt8(opcode), dst: dst, src: src, offset: offset, imm: imm))
-                    if opcode == Int(Opcode.lddw) {
+                    if opcode == Int(ISA.lddw) {
                         instructions.append(Instruction(opcode: 0, dst: 0, src: 0, offset: 0, imm: imm &* 3 &+ Int32(n)))
                     }
                 }
@@ -183,7 +183,7 @@ import Testing
     @Test func compiledProgramRunsLikeSwift() throws {
         let (bytes, _) = try Self.compile(Self.hashSource, cpu: "v4")
         let program = try Program(bytecode: bytes)
-        #expect(program.instructions.contains { $0.opcode == Opcode.call && $0.src == Opcode.CallKind.local })
+        #expect(program.instructions.contains { $0.opcode == ISA.call && $0.src == ISA.CallKind.local })
 
         var data = [UInt8](repeating: 0, count: 1000)
         for i in data.indices { data[i] = UInt8(truncatingIfNeeded: i &* 37 &+ i >> 3) }

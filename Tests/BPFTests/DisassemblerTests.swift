@@ -69,7 +69,7 @@ import Testing
     /// As llvm-objdump: a pseudo `lddw` (as the kernel sees it after libbpf) shows its kind and first imm.
     @Test func pseudoLoadsShowTheirKind() {
         let slots = Instruction.loadImmediate64(dst: 1, 0x0000_0010_0000_0003, kind: .mapValue)
-            + Instruction.loadImmediate64(dst: 2, 5, kind: .mapFD) + [Instruction(opcode: Opcode.exit)]
+            + Instruction.loadImmediate64(dst: 2, 5, kind: .mapFD) + [Instruction(opcode: ISA.exit)]
         let text = Disassembler().disassemble(slots)
         #expect(text.map(\.index) == [0, 2, 4])
         #expect(text.map(\.text) == ["ld_pseudo\tr1, 0x2, 0x3", "ld_pseudo\tr2, 0x1, 0x5", "exit"])

@@ -45,7 +45,7 @@ import Testing
         }
     }
 
-    let exit = Instruction(opcode: Opcode.exit)
+    let exit = Instruction(opcode: ISA.exit)
 
     @Test func unknownOpcodeNamesIndex() {
         let e = reason([Instruction(opcode: 0xb7), Instruction(opcode: 0x06 | 0x08), exit])
@@ -65,16 +65,16 @@ import Testing
         // Into the middle of an lddw.
         #expect(try reason("ja +1\nlddw %r0, 5\nexit")?.reason == .jumpOutOfRange(target: 2))
         #expect(try reason("call local +7\nexit")?.reason == .jumpOutOfRange(target: 8))
-        let functionPointer = Instruction.loadImmediate64(dst: 1, 40, kind: .function) + [Instruction(opcode: Opcode.exit)]
+        let functionPointer = Instruction.loadImmediate64(dst: 1, 40, kind: .function) + [Instruction(opcode: ISA.exit)]
         #expect(reason(functionPointer) == ValidationError(index: 0, reason: .jumpOutOfRange(target: 41)))
     }
 
     @Test func lddwTruncatedOrSplit() {
-        let first = Instruction(opcode: Opcode.lddw, dst: 1, imm: 1)
+        let first = Instruction(opcode: ISA.lddw, dst: 1, imm: 1)
         #expect(reason([exit, first]) == ValidationError(index: 1, reason: .truncatedLoadImmediate))
         #expect(reason([first, Instruction(opcode: 0, dst: 3), exit]) == ValidationError(index: 1, reason: .splitLoadImmediate))
         #expect(reason([Instruction(opcode: 0, imm: 4), exit]) == ValidationError(index: 0, reason: .splitLoadImmediate))
-        #expect(reason([Instruction(opcode: Opcode.lddw, dst: 1, src: 7), Instruction(opcode: 0), exit])?.reason
+        #expect(reason([Instruction(opcode: ISA.lddw, dst: 1, src: 7), Instruction(opcode: 0), exit])?.reason
             == .reservedFieldNonZero(field: "src (pseudo kind)", value: 7))
     }
 

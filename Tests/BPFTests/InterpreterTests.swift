@@ -348,7 +348,7 @@ func failure(_ interpreter: Interpreter, _ r1: UInt64 = 0, _ r2: UInt64 = 0) -> 
 @Suite struct PseudoLoadTests {
     @Test func unresolvedPseudoLoadRefusesToRun() throws {
         let slots = [Instruction(opcode: 0xb7, dst: 0)] + Instruction.loadImmediate64(dst: 1, 3, kind: .mapValue)
-            + [Instruction(opcode: 0x79, dst: 0, src: 1), Instruction(opcode: Opcode.exit)]
+            + [Instruction(opcode: 0x79, dst: 0, src: 1), Instruction(opcode: ISA.exit)]
         var program = try Program(slots)
         #expect(program.pseudoLoads == [
             Program.PseudoLoad(index: 1, kind: .mapValue, imm: 3, nextImm: 0, isResolved: false)

@@ -8,9 +8,9 @@ import UringBPF
 import UringBPFExamples
 
 /// Loads a bundled example object.
-func example(_ name: String) throws -> BPFObject {
+func example(_ name: String) throws -> ObjectFile {
     guard let e = UringBPFExamples.named(name) else { throw LoopError.badArgument("no example \(name)") }
-    return try BPFObject(bytes: e.bytes)
+    return try ObjectFile(bytes: e.bytes)
 }
 
 @Suite("Bundled examples run in user mode")

@@ -22,7 +22,7 @@ enum LoopTestPrograms {
     static func objectPath(_ name: String) throws -> String { try built(name).objectPath }
 
     /// The parsed object.
-    static func object(_ name: String) throws -> BPFObject { try BPFObject(bytes: bytes(name)) }
+    static func object(_ name: String) throws -> ObjectFile { try ObjectFile(bytes: bytes(name)) }
 
     /// The 1-based source line of program `name` whose code contains `text` (e.g. a marker comment such as
     /// "OOB-READ" in out_of_bounds.bpf.c), found through the object's BTF line info, which carries the source

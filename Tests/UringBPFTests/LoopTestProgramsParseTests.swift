@@ -1,3 +1,4 @@
+import BPF
 import BPFObject
 import Testing
 
@@ -26,11 +27,11 @@ struct LoopTestProgramsParseTests {
         "not_sleepable": [],
     ]
 
-    static func helperCalls(_ program: BPFProgram) -> Set<Int32> {
+    static func helperCalls(_ program: ObjectProgram) -> Set<Int32> {
         Set(program.instructions.filter { $0.isCall && $0.src == 0 }.map(\.imm))
     }
 
-    static func kfuncCalls(_ program: BPFProgram) -> Set<String> {
+    static func kfuncCalls(_ program: ObjectProgram) -> Set<String> {
         Set(program.relocations.compactMap { if case .kfunc(let name) = $0.target { name } else { nil } })
     }
 
@@ -126,7 +127,7 @@ struct LoopTestProgramsParseTests {
     func outOfBounds() throws {
         let object = try LoopTestPrograms.object("out_of_bounds")
         let step = try #require(object.program(named: "out_of_bounds_step"))
-        func accesses(onLineOf marker: String) throws -> [RawInstruction] {
+        func accesses(onLineOf marker: String) throws -> [Instruction] {
             let line = try LoopTestPrograms.line(of: marker, in: "out_of_bounds")
             return step.instructions.indices.filter { step.sourceLocation(at: $0)?.line == line }.map { step.instructions[$0] }
         }

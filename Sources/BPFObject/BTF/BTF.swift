@@ -23,7 +23,7 @@ public struct BTF: Sendable {
     /// Reads `/sys/kernel/btf/vmlinux` (or another raw BTF file).
     public init(contentsOf path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw BPFObjectError.missing(what: path, reason: "cannot read file")
+            throw ObjectFileError.missing(what: path, reason: "cannot read file")
         }
         try self.init(bytes: [UInt8](data))
     }

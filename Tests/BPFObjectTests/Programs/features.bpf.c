@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Test-only object exercising what BPFObject reads: BTF-defined maps,
+/* Test-only object exercising what ObjectFile reads: BTF-defined maps,
  * global data of every kind, .text subprograms shared by two programs, a
  * callback address, weak and strong kfunc externs, a non-link .struct_ops
  * variable, and the rarer BTF kinds (ENUM64, FLOAT, DECL_TAG, TYPE_TAG). */

@@ -6,13 +6,13 @@ import Foundation
 /// externs, struct_ops variables, BTF and line info.
 ///
 /// ```swift
-/// let object = try BPFObject(contentsOf: "nops_qd.bpf.o")
+/// let object = try ObjectFile(contentsOf: "nops_qd.bpf.o")
 /// let step = object.program(named: "nops_qd_step")!
 /// step.isSleepable                                    // true
 /// object.structOps[0].program(for: "loop_step")       // "nops_qd_step"
 /// object.globalData(".bss")?.variable(named: "error")?.offset
 /// ```
-public struct BPFObject: Sendable {
+public struct ObjectFile: Sendable {
     /// An ELF section, for listings.
     public struct SectionSummary: Equatable, Sendable {
         /// Position in its table (section header index, symbol index, member index).
@@ -40,7 +40,7 @@ public struct BPFObject: Sendable {
     /// The `version` section, if present.
     public let kernelVersion: UInt32?
     /// Programs in section order, then symbol order.
-    public let programs: [BPFProgram]
+    public let programs: [ObjectProgram]
     /// `.maps` maps first, then global-data maps in section order.
     public let maps: [MapDefinition]
     /// kfunc, ksym and kconfig externs, in symbol-table order.
@@ -60,13 +60,13 @@ public struct BPFObject: Sendable {
     /// Reads an object file from disk.
     public init(contentsOf path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw BPFObjectError.missing(what: path, reason: "cannot read file")
+            throw ObjectFileError.missing(what: path, reason: "cannot read file")
         }
         try self.init(bytes: [UInt8](data))
     }
 
     /// Parses an object file's bytes.
-    public init(bytes: [UInt8]) throws(BPFObjectError) {
+    public init(bytes: [UInt8]) throws(ObjectFileError) {
         let elf = try ELFFile(bytes: bytes)
         self.elf = elf
         sections = elf.sections.map {
@@ -88,7 +88,7 @@ public struct BPFObject: Sendable {
     }
 
     /// The program whose entry function is `name`.
-    public func program(named name: String) -> BPFProgram? { programs.first { $0.name == name } }
+    public func program(named name: String) -> ObjectProgram? { programs.first { $0.name == name } }
     /// The map called `name` (a `.maps` variable or a global-data section name).
     public func map(named name: String) -> MapDefinition? { maps.first { $0.name == name } }
     /// The global data of section `name` (e.g. `.bss`).
@@ -101,7 +101,7 @@ public struct BPFObject: Sendable {
     /// The BTF blob a kernel loader uploads with `BPF_BTF_LOAD`: the fixed-up
     /// object BTF with the `.ksyms` rewrite applied. Type IDs of existing types
     /// are unchanged, so func_info and map type IDs stay valid.
-    public func kernelBTF() throws(BPFObjectError) -> [UInt8] {
+    public func kernelBTF() throws(ObjectFileError) -> [UInt8] {
         guard let btf else { throw .missing(what: ".BTF", reason: "the object has no BTF") }
         do {
             var types = try btf.allTypes()

@@ -1,6 +1,6 @@
 /// Why an object file (or a BTF blob) could not be read. Each case says what
 /// was wrong and where, so a malformed file never traps the process.
-public enum BPFObjectError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum ObjectFileError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A read of `length` bytes at `offset` ran past the end of `what` (`available` bytes).
     case truncated(what: String, offset: Int, length: Int, available: Int)
     /// The file does not start with the ELF magic.
