@@ -1,4 +1,5 @@
 import CUringShim
+import SystemPackage
 import Uring
 
 #if canImport(Glibc)
@@ -144,7 +145,7 @@ func pageRounded(_ bytes: Int) -> Int {
 private func allocatePages(_ bytes: Int) throws(LoopError) -> UnsafeMutableRawBufferPointer {
     let size = pageRounded(bytes)
     guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
-        throw LoopError.errno(errno, "mmap of \(size) bytes for a shadow loop region")
+        throw LoopError(.runFailed, errno: Errno(rawValue: errno), "mmap of \(size) bytes for a shadow loop region failed")
     }
     return UnsafeMutableRawBufferPointer(start: p, count: size)
 }
