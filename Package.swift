@@ -14,6 +14,7 @@ let package = Package(
     name: "uring-bpf",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "SystemSupport", targets: ["SystemSupport"]),
         .library(name: "Uring", targets: ["Uring"]),
         .library(name: "BPF", targets: ["BPF"]),
         .library(name: "BPFObject", targets: ["BPFObject"]),
@@ -32,7 +33,9 @@ let package = Package(
         // C reference loops for benchmarks (raw syscalls, no liburing). Not used by the library.
         .target(name: "CReference"),
 
-        .target(name: "Uring", dependencies: ["CUringShim", system]),
+        // What every layer shares: errno names.
+        .target(name: "SystemSupport", dependencies: [system]),
+        .target(name: "Uring", dependencies: ["CUringShim", "SystemSupport", system]),
         .target(name: "BPF"),
         .target(name: "BPFObject", dependencies: ["BPF"]),
         // Example loop programs (Examples/programs/*.bpf.c) and the authors' header
@@ -44,8 +47,8 @@ let package = Package(
             plugins: ["BPFCompilerPlugin"]
         ),
         .plugin(name: "BPFCompilerPlugin", capability: .buildTool()),
-        .target(name: "BPFKernel", dependencies: ["CUringShim", "BPF", "BPFObject", system]),
-        .target(name: "UringBPF", dependencies: ["CUringShim", "Uring", "BPF", "BPFObject", "BPFKernel", system]),
+        .target(name: "BPFKernel", dependencies: ["CUringShim", "SystemSupport", "BPF", "BPFObject", system]),
+        .target(name: "UringBPF", dependencies: ["SystemSupport", "Uring", "BPF", "BPFObject", "BPFKernel", system]),
 
         .executableTarget(
             name: "uring-bpf",
@@ -66,7 +69,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BPFKernelTests",
-            dependencies: ["BPF", "BPFKernel", "BPFObject", "Uring", "UringBPFExamples"],
+            dependencies: ["BPF", "BPFKernel", "BPFObject", "SystemSupport", "Uring", "UringBPFExamples"],
             exclude: ["Programs"],
             plugins: ["BPFCompilerPlugin"]
         ),

@@ -37,6 +37,9 @@ struct {
 	__uint(max_entries, 16);
 } hash_map SEC(".maps");
 
+const volatile __u32 sq_entries = 8;
+const volatile __u32 cq_entries = 16;
+
 __u64 seen_array;
 __u64 seen_hash;
 __u32 runs;
