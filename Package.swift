@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "UringBPF", targets: ["UringBPF"]),
         .executable(name: "uring-bpf", targets: ["uring-bpf"]),
         .executable(name: "bpf-conformance-plugin", targets: ["bpf-conformance-plugin"]),
+        .executable(name: "async-loop-example", targets: ["async-loop-example"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,7 +44,7 @@ let package = Package(
         .target(
             name: "UringBPFExamples",
             path: "Examples",
-            exclude: ["programs", "include", "README.md"],
+            exclude: ["programs", "include", "README.md", "swift"],
             plugins: ["BPFCompilerPlugin"]
         ),
         .plugin(name: "BPFCompilerPlugin", capability: .buildTool()),
@@ -58,6 +59,10 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "bpf-conformance-plugin", dependencies: ["BPF"]),
+        // A Swift program using the async API with cancellation and a timeout (run in CI).
+        .executableTarget(
+            name: "async-loop-example", dependencies: ["UringBPF", "BPFObject", "UringBPFExamples"],
+            path: "Examples/swift"),
 
         .testTarget(name: "UringTests", dependencies: ["Uring"]),
         .testTarget(name: "BPFTests", dependencies: ["BPF"]),
