@@ -4,19 +4,19 @@
 /// `BPF_MAP_CREATE` (value type and size), `BPF_PROG_LOAD` (attach BTF ID and
 /// member index per program) and the map value (data members copied, program
 /// fds in function slots).
-public struct StructOpsKernelLayout: Equatable, Sendable {
+package struct StructOpsKernelLayout: Equatable, Sendable {
     /// A function-pointer member filled by a program.
-    public struct Slot: Equatable, Sendable {
+    package struct Slot: Equatable, Sendable {
         /// The program (entry function name) that fills the slot.
-        public var program: String
+        package var program: String
         /// The member's name.
-        public var member: String
+        package var member: String
         /// The kernel member index: the program's `expected_attach_type`.
-        public var memberIndex: Int
+        package var memberIndex: Int
         /// Byte offset of the slot in the map value (where the program fd goes, as 8 bytes).
-        public var valueOffset: Int
+        package var valueOffset: Int
 
-        public init(program: String, member: String, memberIndex: Int, valueOffset: Int) {
+        package init(program: String, member: String, memberIndex: Int, valueOffset: Int) {
             self.program = program
             self.member = member
             self.memberIndex = memberIndex
@@ -25,21 +25,21 @@ public struct StructOpsKernelLayout: Equatable, Sendable {
     }
 
     /// `struct T` in the kernel BTF: the programs' `attach_btf_id`.
-    public var kernelTypeID: UInt32
+    package var kernelTypeID: UInt32
     /// `struct bpf_struct_ops_T`: the map's `btf_vmlinux_value_type_id`.
-    public var valueTypeID: UInt32
+    package var valueTypeID: UInt32
     /// The map's `value_size`.
-    public var valueSize: Int
+    package var valueSize: Int
     /// Offset of `data` (the `struct T`) in the value.
-    public var dataOffset: Int
+    package var dataOffset: Int
     /// Function-pointer members that a program fills, in member order.
-    public var slots: [Slot]
+    package var slots: [Slot]
     /// The value with data members copied from the object and every function slot 0.
-    public var initialValue: [UInt8]
+    package var initialValue: [UInt8]
 
     /// The map value with each slot's program fd written (native little-endian, 8 bytes).
     /// Programs missing from `programFDs` leave their slot 0 (not attached).
-    public func value(programFDs: [String: Int32]) -> [UInt8] {
+    package func value(programFDs: [String: Int32]) -> [UInt8] {
         var value = initialValue
         for slot in slots {
             guard let fd = programFDs[slot.program] else { continue }
@@ -56,7 +56,7 @@ extension StructOpsVariable {
     /// suffix on T is ignored), locates `data`, and maps each local member to the
     /// kernel member of the same name. Local members the kernel lacks must be
     /// zero and unused; sizes and kinds of data members must match.
-    public func kernelLayout(localBTF: BTF, kernelBTF: BTF) throws(ObjectFileError) -> StructOpsKernelLayout {
+    package func kernelLayout(localBTF: BTF, kernelBTF: BTF) throws(ObjectFileError) -> StructOpsKernelLayout {
         let kernelType: StructOpsKernelType
         do { kernelType = try kernelBTF.structOpsType(named: typeName) } catch {
             if case .notFound(let what) = error {
@@ -68,7 +68,7 @@ extension StructOpsVariable {
     }
 
     /// The same, for the kernel's struct_ops type already looked up in `kernelBTF`.
-    public func kernelLayout(_ type: StructOpsKernelType, localBTF: BTF, kernelBTF: BTF) throws(ObjectFileError)
+    package func kernelLayout(_ type: StructOpsKernelType, localBTF: BTF, kernelBTF: BTF) throws(ObjectFileError)
         -> StructOpsKernelLayout
     {
         func bad(_ reason: String) -> ObjectFileError { .badStructOps(name: name, reason: reason) }
