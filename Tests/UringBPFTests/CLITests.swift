@@ -90,7 +90,8 @@ struct CLITests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let (status, output) = try cli(["run", path, "--set", "mode=1", "--timeout-ms", "100"])
         #expect(status == 1)
-        #expect(output.contains("result -ETIME (-62, user mode): the run's timeout elapsed"), "\(output)")
+        #expect(output.contains("result -ETIME (-62, "), "\(output)")
+        #expect(output.contains("mode): the run's timeout elapsed"), "\(output)")
     }
 
     @Test func anOutOfRegionAccessNamesTheSourceLine() throws {
