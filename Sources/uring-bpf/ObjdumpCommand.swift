@@ -39,7 +39,7 @@ struct ObjdumpCommand: ParsableCommand {
 
     func run() throws {
         if listExamples {
-            for e in UringBPFExamples.all { print("\(e.name)\t\(e.objectPath)") }
+            for e in UringBPFExamples.all { print("\(e.name)\t\(e.sourceFile)\t\(e.bytes.count) bytes") }
             return
         }
         if let btf { return try dumpBTF(path: btf) }
@@ -50,7 +50,7 @@ struct ObjdumpCommand: ParsableCommand {
                 throw ValidationError("no example '\(example)'; have: \(UringBPFExamples.all.map(\.name).joined(separator: ", "))")
             }
             bytes = e.bytes
-            title = e.objectPath
+            title = e.name + ".bpf.o"
         } else if let file {
             guard let data = FileManager.default.contents(atPath: file) else { throw ObjdumpError("cannot read \(file)") }
             bytes = [UInt8](data)
