@@ -8,7 +8,7 @@ let package = Package(
     name: "consumer",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: "../.."),
+        .package(name: "uring-bpf", path: "../.."),
     ],
     targets: [
         .executableTarget(

@@ -5,7 +5,7 @@
  * CQE in tally.sum and counts the CQEs per user_data % 4 in map buckets.
  *
  * Globals: .data nr_nops (default 100), batch (default 4);
- *          .bss  struct tally tally: sum, submitted, completed, error (0 or -errno)
+ *          .bss  struct totals tally: sum, submitted, completed, error (0 or -errno)
  * Maps:    buckets: array of 4 __u64, CQEs per user_data % 4
  * Expected: tally.sum = nr_nops * (nr_nops + 1) / 2, tally.completed = nr_nops,
  *           the buckets add up to nr_nops.
@@ -24,13 +24,13 @@ const volatile __u32 cq_entries = 16;
 __u32 nr_nops = 100;
 __u32 batch = 4;
 
-struct tally {
+struct totals {
 	__u64 sum;
 	__u32 submitted;
 	__u32 completed;
 	__s32 error;
 };
-struct tally tally;
+struct totals tally;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
