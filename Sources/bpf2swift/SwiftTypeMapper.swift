@@ -147,12 +147,12 @@ struct SwiftTypeMapper {
                 return .generated(name, size: Int(size), alignment: structs.first { $0.name == name }.map(alignment) ?? 1)
             }
             // All or nothing: a struct that cannot be mirrored leaves no half-generated structs behind.
-            let (count, names) = (structs.count, structNames)
+            let saved = (structs, structNames, usedTypeNames)
             do {
                 let generated = try generateStruct(resolved, type, size: Int(size), btf: btf, context: context)
                 return .generated(generated.name, size: generated.size, alignment: alignment(of: generated))
             } catch {
-                (structs, structNames) = (Array(structs.prefix(count)), names)
+                (structs, structNames, usedTypeNames) = saved
                 throw error
             }
         case .members:
