@@ -23,6 +23,8 @@ let package = Package(
         .executable(name: "uring-bpf", targets: ["uring-bpf"]),
         .executable(name: "bpf-conformance-plugin", targets: ["bpf-conformance-plugin"]),
         .executable(name: "async-loop-example", targets: ["async-loop-example"]),
+        // Compiles a target's Programs/TARGET/*.bpf.c and generates typed Swift accessors for them.
+        .plugin(name: "BPFCompilerPlugin", targets: ["BPFCompilerPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,15 +41,12 @@ let package = Package(
         .target(name: "Uring", dependencies: ["CUringShim", "SystemSupport", system]),
         .target(name: "BPF"),
         .target(name: "BPFObject", dependencies: ["BPF"]),
-        // Example loop programs (Examples/programs/*.bpf.c) and the authors' header
-        // (Examples/include/uring_bpf.h), compiled by BPFCompilerPlugin and embedded.
-        .target(
-            name: "UringBPFExamples",
-            path: "Examples",
-            exclude: ["programs", "include", "README.md", "swift"],
-            plugins: ["BPFCompilerPlugin"]
-        ),
-        .plugin(name: "BPFCompilerPlugin", capability: .buildTool()),
+        // The example loop programs (Programs/UringBPFExamples/*.bpf.c), compiled by BPFCompilerPlugin and embedded.
+        .target(name: "UringBPFExamples", dependencies: ["BPFObject", "UringBPF"], plugins: ["BPFCompilerPlugin"]),
+        // BPFCompilerPlugin compiles each Programs/TARGET/*.bpf.c with clang against Examples/include/uring_bpf.h;
+        // bpf2swift turns each object into Swift (its bytes, typed names for its globals, maps and programs).
+        .plugin(name: "BPFCompilerPlugin", capability: .buildTool(), dependencies: ["bpf2swift"]),
+        .executableTarget(name: "bpf2swift", dependencies: ["BPFObject"]),
         .target(name: "BPFKernel", dependencies: ["CUringShim", "SystemSupport", "BPF", "BPFObject", system]),
         .target(name: "UringBPF", dependencies: ["SystemSupport", "Uring", "BPF", "BPFObject", "BPFKernel", system]),
 
@@ -68,20 +67,18 @@ let package = Package(
         .testTarget(name: "BPFTests", dependencies: ["BPF"]),
         .testTarget(
             name: "BPFObjectTests",
-            dependencies: ["BPF", "BPFObject", "UringBPFExamples"],
-            exclude: ["Programs", "Fixtures"],
+            dependencies: ["BPF", "BPFObject", "UringBPF", "UringBPFExamples"],
+            exclude: ["Fixtures"],
             plugins: ["BPFCompilerPlugin"]
         ),
         .testTarget(
             name: "BPFKernelTests",
-            dependencies: ["BPF", "BPFKernel", "BPFObject", "SystemSupport", "Uring", "UringBPFExamples"],
-            exclude: ["Programs"],
+            dependencies: ["BPF", "BPFKernel", "BPFObject", "SystemSupport", "Uring", "UringBPF", "UringBPFExamples"],
             plugins: ["BPFCompilerPlugin"]
         ),
         .testTarget(
             name: "UringBPFTests",
             dependencies: ["UringBPF", "Uring", "BPF", "BPFObject", "UringBPFExamples", "uring-bpf"],
-            exclude: ["Programs"],
             plugins: ["BPFCompilerPlugin"]
         ),
     ],

@@ -11,11 +11,10 @@ struct DemoCommand: ParsableCommand {
         abstract: "Run the bundled example loop programs (NOPs, read(open()), file copy) and show what they did."
     )
 
-    @Option(help: "user, kernel or auto (kernel when the kernel has io_uring_bpf_ops).")
-    var mode: String = "auto"
+    @Option(help: "Where the programs run: kernel (needs io_uring_bpf_ops, Linux 7.1+), user (our interpreter) or auto (kernel when the kernel has io_uring_bpf_ops).")
+    var mode: LoopMode = .auto
 
     func run() throws {
-        guard let mode = LoopMode(rawValue: mode) else { throw ValidationError("--mode must be user, kernel or auto") }
         let support = KernelLoopSupport.probe()
         print("uring-bpf demo — \(mode == .auto ? "auto mode: \(support.available ? "kernel" : "user") (\(support.reason))" : "\(mode) mode")\n")
         var failures = 0

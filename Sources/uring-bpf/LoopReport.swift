@@ -47,8 +47,8 @@ struct LoopReport {
         var object: [String: Any] = [
             "program": program, "mode": mode.rawValue, "result": Int(returnCode),
             "statistics": [
-                "steps": statistics.steps as Any, "waits": statistics.waits as Any,
-                "syscalls": statistics.syscalls, "sqes_submitted": statistics.sqesSubmitted as Any,
+                "steps": Self.json(statistics.steps), "waits": Self.json(statistics.waits),
+                "syscalls": statistics.syscalls, "sqes_submitted": Self.json(statistics.sqesSubmitted),
                 "cqes_produced": statistics.cqesProduced,
             ] as [String: Any],
             "globals": globals.map { g -> [String: Any] in
@@ -73,4 +73,7 @@ struct LoopReport {
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }
+
+    /// A counter kernel mode cannot observe is null.
+    private static func json(_ value: Int?) -> Any { value.map { $0 as Any } ?? NSNull() }
 }
