@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "BPFObject", targets: ["BPFObject"]),
         .library(name: "BPFKernel", targets: ["BPFKernel"]),
         .library(name: "UringBPF", targets: ["UringBPF"]),
+        .library(name: "BPFJIT", targets: ["BPFJIT"]),
         .executable(name: "uring-bpf", targets: ["uring-bpf"]),
         .executable(name: "bpf-conformance-plugin", targets: ["bpf-conformance-plugin"]),
     ],
@@ -35,6 +36,8 @@ let package = Package(
         .target(name: "Uring", dependencies: ["CUringShim", system]),
         .target(name: "BPF"),
         .target(name: "BPFObject", dependencies: ["BPF"]),
+        // The x86-64 JIT, with the interpreter's semantics; ProgramRunner picks the engine.
+        .target(name: "BPFJIT", dependencies: ["BPF"]),
         // Example loop programs (Examples/programs/*.bpf.c) and the authors' header
         // (Examples/include/uring_bpf.h), compiled by BPFCompilerPlugin and embedded.
         .target(
@@ -58,6 +61,7 @@ let package = Package(
 
         .testTarget(name: "UringTests", dependencies: ["Uring"]),
         .testTarget(name: "BPFTests", dependencies: ["BPF"]),
+        .testTarget(name: "BPFJITTests", dependencies: ["BPF", "BPFJIT"]),
         .testTarget(
             name: "BPFObjectTests",
             dependencies: ["BPF", "BPFObject", "UringBPFExamples"],

@@ -1,0 +1,432 @@
+import BPF
+
+/// What compiling a program produces: machine code plus the tables the runtime reads it with.
+struct CompiledCode {
+    /// Position-independent machine code (all branches relative; absolute addresses only of Swift entry points).
+    var bytes: [UInt8]
+    /// Offset of the entry code: `@convention(c) (context, function address) -> status`.
+    var entryOffset: Int
+    /// Offset of each instruction slot's code (the function entries `run(entry:)` may start at).
+    var instructionOffsets: [Int]
+    /// The memory instructions checked at run time, by site number.
+    var sites: [AccessSite]
+    /// For each slot, where the straight-line run containing it starts (see `JITCompiler`).
+    var runStarts: [Int]
+}
+
+/// A memory instruction whose address is checked at run time.
+struct AccessSite {
+    var index: Int
+    var size: Int
+    var kind: AccessKind
+    var offset: Int32
+}
+
+/// Why JIT code stopped a run (the value its entry code returns).
+enum RunStatus: Int32 {
+    case exited = 0
+    /// A host function called `stopRun()`.
+    case stopped = 1
+    /// A fault; the details are in the context (`faultCode`) or were recorded by the Swift slow path.
+    case faulted = 2
+}
+
+/// Faults found in machine code (the rest are found by the Swift runtime, which records the error itself).
+enum MachineFault: Int {
+    case noFault = 0
+    case callDepthExceeded = 1
+    case misalignedAtomic = 2
+    case unboundCall = 3
+}
+
+/// The addresses of the Swift functions JIT code calls: `@convention(c) (context, arg1, arg2) -> RunStatus`.
+struct RuntimeEntryPoints {
+    /// (address, site): an access the site's window did not answer.
+    var access: UInt64
+    /// (host-table index, instruction index): a bound helper or kfunc call.
+    var hostCall: UInt64
+    /// (helper id, instruction index): `callx`.
+    var callx: UInt64
+    /// (instruction index, unused): the fuel ran out at a taken jump or call.
+    var refuel: UInt64
+}
+
+/// Translates a bound program to x86-64, one BPF instruction at a time, with the interpreter's semantics.
+///
+/// Registers: BPF r0–r10 stay in rax, rdi, rsi, rdx, rcx, r8, rbx, r13, r14, r15, rbp (r1–r5 are the System V
+/// argument registers, r6–r9 and r10 callee-saved ones); r12 holds the `JITContext`, r10 the fuel, r11 and r9
+/// are scratch. Local calls are native `call`s that save r6–r10 on the native stack; `exit` is `ret`.
+///
+/// Instruction counting is the interpreter's, exactly: straight-line runs start at jump targets, function
+/// entries and return points; a taken jump or call charges the run it ends (a constant here) to the fuel and
+/// refuels when the fuel goes negative; falling through into a run start charges the run so far without a
+/// check. So budget and cancellation stops happen at the same instruction, and `instructionsExecuted` agrees.
+struct JITCompiler {
+    static let fuel = X86Register.r10
+    static let context = X86Register.r12
+    static let scratch = X86Register.r11
+    static let scratch2 = X86Register.r9
+    static let bpfRegisters: [X86Register] = [.rax, .rdi, .rsi, .rdx, .rcx, .r8, .rbx, .r13, .r14, .r15, .rbp]
+    static let frameSize = Int32(Interpreter.frameStackSize)
+
+    let slots: [Slot]
+    let entryPoints: RuntimeEntryPoints
+    var asm = X86Assembler()
+    /// Code position of each slot.
+    var labels: [X86Label] = []
+    var runStarts: [Int] = []
+    var isRunStart: [Bool] = []
+    var sites: [AccessSite] = []
+    /// Out-of-line code, emitted after the body so the hot path falls through.
+    var stubs: [Stub] = []
+
+    // Shared code.
+    var unwind: X86Label
+    var faultExit: X86Label
+    var accessThunk: X86Label
+    var hostThunk: X86Label
+    var callxThunk: X86Label
+    var refuelThunk: X86Label
+
+    enum Stub {
+        /// The site window missed: try the stack window, then Swift.
+        case accessMiss(entry: X86Label, resume: X86Label, site: Int, base: X86Register, offset: Int32, size: Int)
+        /// The fuel ran out at instruction `index`; continue at `resume` once Swift refueled.
+        case refuel(entry: X86Label, resume: X86Label, index: Int)
+        /// A fault found in machine code.
+        case fault(entry: X86Label, index: Int, fault: MachineFault)
+        /// A misaligned atomic; its address is in r11.
+        case misaligned(entry: X86Label, index: Int)
+    }
+
+    static func compile(_ bound: BoundProgram, program: Program, entryPoints: RuntimeEntryPoints) -> CompiledCode {
+        var compiler = JITCompiler(slots: bound.slots, program: program, entryPoints: entryPoints)
+        return compiler.compile(functionEntries: program.functionEntries)
+    }
+
+    private init(slots: [Slot], program: Program, entryPoints: RuntimeEntryPoints) {
+        self.slots = slots
+        self.entryPoints = entryPoints
+        unwind = asm.makeLabel()
+        faultExit = asm.makeLabel()
+        accessThunk = asm.makeLabel()
+        hostThunk = asm.makeLabel()
+        callxThunk = asm.makeLabel()
+        refuelThunk = asm.makeLabel()
+        labels = slots.map { _ in asm.makeLabel() }
+    }
+
+    private mutating func compile(functionEntries: Set<Int>) -> CompiledCode {
+        findRunStarts(functionEntries: functionEntries)
+        let entryOffset = asm.offset
+        emitEntryAndUnwind()
+        emitThunk(accessThunk, calling: entryPoints.access)
+        emitThunk(hostThunk, calling: entryPoints.hostCall)
+        emitThunk(callxThunk, calling: entryPoints.callx)
+        emitThunk(refuelThunk, calling: entryPoints.refuel)
+        var index = 0
+        while index < slots.count {
+            asm.bind(labels[index])
+            let slot = slots[index]
+            emit(slot, at: index)
+            let next = index + (slot.op == .lddw ? 2 : 1)
+            if slot.op == .lddw { asm.bind(labels[index + 1]) }
+            if next < slots.count && isRunStart[next] && slot.op.fallsThrough {
+                charge(next - runStarts[index])
+            }
+            index = next
+        }
+        for stub in stubs { emit(stub) }
+        let bytes = asm.finish()
+        return CompiledCode(
+            bytes: bytes, entryOffset: entryOffset, instructionOffsets: labels.map { asm.offset(of: $0)! },
+            sites: sites, runStarts: runStarts)
+    }
+
+    /// Run starts: slot 0, function entries, jump targets and the slot after each local call (where a return
+    /// lands). `runStarts[i]` is the last run start at or before `i`: where the run that reaches `i` began.
+    private mutating func findRunStarts(functionEntries: Set<Int>) {
+        isRunStart = [Bool](repeating: false, count: slots.count)
+        isRunStart[0] = true
+        for entry in functionEntries { isRunStart[entry] = true }
+        for (i, slot) in slots.enumerated() {
+            if slot.op.isJump { isRunStart[Int(slot.off)] = true }
+            if slot.op == .callLocal && i + 1 < slots.count { isRunStart[i + 1] = true }
+        }
+        var start = 0
+        runStarts = isRunStart.indices.map { i in
+            if isRunStart[i] { start = i }
+            return start
+        }
+    }
+
+    func reg(_ bpf: UInt8) -> X86Register { Self.bpfRegisters[Int(bpf)] }
+
+    func contextField(_ field: PartialKeyPath<JITContext>) -> X86Memory {
+        X86Memory(Self.context, JITContext.offset(field))
+    }
+
+    // MARK: Instruction dispatch
+
+    private mutating func emit(_ s: Slot, at index: Int) {
+        switch s.op {
+        case .ldxb, .ldxh, .ldxw, .ldxdw, .ldxsb, .ldxsh, .ldxsw:
+            emitLoad(s, at: index)
+        case .stb, .sth, .stw, .stdw, .stxb, .stxh, .stxw, .stxdw:
+            emitStore(s, at: index)
+        case .atomic32Add, .atomic32Or, .atomic32And, .atomic32Xor, .atomic32FetchAdd, .atomic32FetchOr,
+            .atomic32FetchAnd, .atomic32FetchXor, .atomic32Xchg, .atomic32Cmpxchg, .atomic64Add, .atomic64Or,
+            .atomic64And, .atomic64Xor, .atomic64FetchAdd, .atomic64FetchOr, .atomic64FetchAnd, .atomic64FetchXor,
+            .atomic64Xchg, .atomic64Cmpxchg:
+            emitAtomic(s, at: index)
+        case .lddw:
+            asm.mov(reg(s.dst), immediate: s.imm)
+        case .ja:
+            emitTakenJump(from: index, to: Int(s.off))
+        case .callHelper:
+            asm.mov(Self.scratch, immediate: s.imm)
+            asm.mov(Self.scratch2, immediate: UInt64(index))
+            asm.call(hostThunk)
+        case .callx:
+            asm.mov(Self.scratch, reg(s.dst))
+            asm.mov(Self.scratch2, immediate: UInt64(index))
+            asm.call(callxThunk)
+        case .unboundCall:
+            emitFault(.unboundCall, at: index)
+        case .callLocal:
+            emitLocalCall(from: index, to: Int(s.off))
+        case .exit:
+            charge(index + 1 - runStarts[index])
+            asm.ret()
+        default:
+            if s.op.jumpCondition != nil {
+                emitConditionalJump(s, at: index)
+            } else {
+                emitALU(s)
+            }
+        }
+    }
+
+    // MARK: Control flow
+
+    /// Subtracts `count` instructions from the fuel.
+    mutating func charge(_ count: Int) {
+        asm.alu(.sub, Self.fuel, immediate: Int32(count))
+    }
+
+    /// A taken jump: charge the run, refuel if the fuel went negative, jump.
+    private mutating func emitTakenJump(from index: Int, to target: Int) {
+        charge(index + 1 - runStarts[index])
+        let refuel = asm.makeLabel()
+        asm.jcc(.sign, refuel)
+        stubs.append(.refuel(entry: refuel, resume: labels[target], index: index))
+        asm.jmp(labels[target])
+    }
+
+    private mutating func emitConditionalJump(_ s: Slot, at index: Int) {
+        let condition = compare(s)
+        let notTaken = asm.makeLabel()
+        asm.jcc(condition.inverted, notTaken)
+        emitTakenJump(from: index, to: Int(s.off))
+        asm.bind(notTaken)
+    }
+
+    /// Sets the flags for a conditional jump; returns the condition under which it is taken.
+    private mutating func compare(_ s: Slot) -> X86Condition {
+        let (condition, is64, isX, isTest) = s.op.jumpCondition!
+        let width: X86Width = is64 ? .qword : .dword
+        let dst = reg(s.dst)
+        if isX {
+            if isTest { asm.test(dst, reg(s.src), width) } else { asm.alu(.cmp, dst, reg(s.src), width) }
+        } else {
+            let imm = Int32(truncatingIfNeeded: s.imm)
+            if isTest { asm.test(dst, immediate: imm, width) } else { asm.alu(.cmp, dst, immediate: imm, width) }
+        }
+        return condition
+    }
+
+    /// A local call: the depth check, then (like a taken jump) the fuel; the callee gets the next 512-byte
+    /// frame and r6–r10 come back after it returns, whatever it did with them.
+    private mutating func emitLocalCall(from index: Int, to target: Int) {
+        let depthFault = asm.makeLabel()
+        asm.alu(.cmp, contextField(\.depth), immediate: Int32(Interpreter.maxCallDepth - 1))
+        asm.jcc(.greaterOrEqual, depthFault)
+        stubs.append(.fault(entry: depthFault, index: index, fault: .callDepthExceeded))
+        charge(index + 1 - runStarts[index])
+        let refuel = asm.makeLabel(), resume = asm.makeLabel()
+        asm.jcc(.sign, refuel)
+        stubs.append(.refuel(entry: refuel, resume: resume, index: index))
+        asm.bind(resume)
+        // Five pushes plus the return address keep rsp 8 mod 16 at every function entry (see the entry code).
+        for r in [X86Register.rbx, .r13, .r14, .r15, .rbp] { asm.push(r) }
+        asm.alu(.add, contextField(\.depth), immediate: 1)
+        asm.alu(.sub, .rbp, immediate: Self.frameSize)
+        setStackWindow()
+        asm.call(labels[target])
+        for r in [X86Register.rbp, .r15, .r14, .r13, .rbx] { asm.pop(r) }
+        asm.alu(.sub, contextField(\.depth), immediate: 1)
+        setStackWindow()
+    }
+
+    /// The stack window is the current frame and its callers': `[r10 - 512, top)`.
+    private mutating func setStackWindow() {
+        asm.lea(Self.scratch, X86Memory(.rbp, -Self.frameSize))
+        asm.store(contextField(\.stackLow), Self.scratch, .qword)
+    }
+
+    /// Stops the run with a fault found in machine code.
+    mutating func emitFault(_ fault: MachineFault, at index: Int) {
+        asm.store(contextField(\.stopIndex), immediate: Int32(index), .qword)
+        asm.store(contextField(\.faultCode), immediate: Int32(fault.rawValue), .qword)
+        asm.jmp(faultExit)
+    }
+
+    // MARK: Shared code
+
+    /// The entry code, called from Swift as `(context, function) -> RunStatus`: saves the callee-saved
+    /// registers, loads the BPF registers and the fuel from the context, calls the function, and stores r0 and
+    /// the fuel back. `unwind` (status in eax) returns from any depth of BPF calls by restoring rsp.
+    private mutating func emitEntryAndUnwind() {
+        let calleeSaved: [X86Register] = [.rbx, .rbp, .r12, .r13, .r14, .r15]
+        for r in calleeSaved { asm.push(r) }
+        // Six pushes leave rsp 8 mod 16; one more word makes the call below see a 16-byte aligned stack, so
+        // every BPF function starts at 8 mod 16, as System V functions do, and thunks can call Swift directly.
+        asm.alu(.sub, .rsp, immediate: 8)
+        asm.mov(Self.context, .rdi)
+        asm.store(contextField(\.entryStackPointer), .rsp, .qword)
+        asm.mov(Self.scratch, .rsi)
+        for n in 0...10 { asm.load(Self.bpfRegisters[n], X86Memory(Self.context, JITContext.registerOffset(n)), .qword) }
+        asm.load(Self.fuel, contextField(\.fuel), .qword)
+        asm.call(Self.scratch)
+        asm.store(contextField(\.r0), .rax, .qword)
+        asm.store(contextField(\.fuel), Self.fuel, .qword)
+        asm.mov(.rax, immediate: UInt64(RunStatus.exited.rawValue))
+        let epilogue = asm.makeLabel()
+        asm.bind(epilogue)
+        asm.alu(.add, .rsp, immediate: 8)
+        for r in calleeSaved.reversed() { asm.pop(r) }
+        asm.ret()
+
+        asm.bind(unwind)
+        asm.load(.rsp, contextField(\.entryStackPointer), .qword)
+        asm.jmp(epilogue)
+
+        asm.bind(faultExit)
+        asm.store(contextField(\.fuel), Self.fuel, .qword)
+        asm.mov(.rax, immediate: UInt64(RunStatus.faulted.rawValue))
+        asm.jmp(unwind)
+    }
+
+    /// A thunk into Swift: saves the BPF registers the C calling convention does not preserve (r0–r5) and the
+    /// fuel in the context, calls `function(context, r11, r9)`, and unwinds if it returns a status other than
+    /// `exited`; otherwise reloads r0–r5 (r0 may hold a result) and the fuel (a refuel changes it).
+    private mutating func emitThunk(_ label: X86Label, calling function: UInt64) {
+        asm.bind(label)
+        for n in 0...5 { asm.store(X86Memory(Self.context, JITContext.registerOffset(n)), Self.bpfRegisters[n], .qword) }
+        asm.store(contextField(\.fuel), Self.fuel, .qword)
+        asm.mov(.rdi, Self.context)
+        asm.mov(.rsi, Self.scratch)
+        asm.mov(.rdx, Self.scratch2)
+        asm.mov(.rax, immediate: function)
+        asm.call(.rax)
+        asm.test(.rax, .rax, .dword)
+        asm.jcc(.notEqual, unwind)
+        for n in 0...5 { asm.load(Self.bpfRegisters[n], X86Memory(Self.context, JITContext.registerOffset(n)), .qword) }
+        asm.load(Self.fuel, contextField(\.fuel), .qword)
+        asm.ret()
+    }
+
+    private mutating func emit(_ stub: Stub) {
+        switch stub {
+        case .accessMiss(let entry, let resume, let site, let base, let offset, let size):
+            asm.bind(entry)
+            let slow = asm.makeLabel()
+            asm.lea(Self.scratch, X86Memory(base, offset))
+            asm.alu(.cmp, Self.scratch, contextField(\.stackLow))
+            asm.jcc(.below, slow)
+            asm.alu(.cmp, Self.scratch, X86Memory(Self.context, JITContext.stackLastOffset(size: size)))
+            asm.jcc(.belowOrEqual, resume)
+            asm.bind(slow)
+            asm.mov(Self.scratch2, immediate: UInt64(site))
+            asm.call(accessThunk)  // returns only if the access is allowed
+            asm.jmp(resume)
+        case .refuel(let entry, let resume, let index):
+            asm.bind(entry)
+            asm.mov(Self.scratch, immediate: UInt64(index))
+            asm.call(refuelThunk)
+            asm.jmp(resume)
+        case .fault(let entry, let index, let fault):
+            asm.bind(entry)
+            emitFault(fault, at: index)
+        case .misaligned(let entry, let index):
+            asm.bind(entry)
+            asm.store(contextField(\.faultAddress), Self.scratch, .qword)
+            emitFault(.misalignedAtomic, at: index)
+        }
+    }
+}
+
+extension Op {
+    /// Whether execution can continue with the next slot (a local call continues there only by returning).
+    var fallsThrough: Bool {
+        switch self {
+        case .ja, .exit, .callLocal, .unboundCall: false
+        default: true
+        }
+    }
+
+    /// Jumps with a target in `off` (conditional ones and `ja`).
+    var isJump: Bool { self == .ja || jumpCondition != nil }
+
+    /// For a conditional jump: the x86 condition (after `cmp dst, src` or `test dst, src`) under which it is
+    /// taken, whether it compares 64 bits, whether the operand is a register, and whether it is a `test` (jset).
+    var jumpCondition: (condition: X86Condition, is64: Bool, isX: Bool, isTest: Bool)? {
+        switch self {
+        case .jeqK: (.equal, true, false, false)
+        case .jeqX: (.equal, true, true, false)
+        case .jeq32K: (.equal, false, false, false)
+        case .jeq32X: (.equal, false, true, false)
+        case .jneK: (.notEqual, true, false, false)
+        case .jneX: (.notEqual, true, true, false)
+        case .jne32K: (.notEqual, false, false, false)
+        case .jne32X: (.notEqual, false, true, false)
+        case .jgtK: (.above, true, false, false)
+        case .jgtX: (.above, true, true, false)
+        case .jgt32K: (.above, false, false, false)
+        case .jgt32X: (.above, false, true, false)
+        case .jgeK: (.aboveOrEqual, true, false, false)
+        case .jgeX: (.aboveOrEqual, true, true, false)
+        case .jge32K: (.aboveOrEqual, false, false, false)
+        case .jge32X: (.aboveOrEqual, false, true, false)
+        case .jltK: (.below, true, false, false)
+        case .jltX: (.below, true, true, false)
+        case .jlt32K: (.below, false, false, false)
+        case .jlt32X: (.below, false, true, false)
+        case .jleK: (.belowOrEqual, true, false, false)
+        case .jleX: (.belowOrEqual, true, true, false)
+        case .jle32K: (.belowOrEqual, false, false, false)
+        case .jle32X: (.belowOrEqual, false, true, false)
+        case .jsgtK: (.greater, true, false, false)
+        case .jsgtX: (.greater, true, true, false)
+        case .jsgt32K: (.greater, false, false, false)
+        case .jsgt32X: (.greater, false, true, false)
+        case .jsgeK: (.greaterOrEqual, true, false, false)
+        case .jsgeX: (.greaterOrEqual, true, true, false)
+        case .jsge32K: (.greaterOrEqual, false, false, false)
+        case .jsge32X: (.greaterOrEqual, false, true, false)
+        case .jsltK: (.less, true, false, false)
+        case .jsltX: (.less, true, true, false)
+        case .jslt32K: (.less, false, false, false)
+        case .jslt32X: (.less, false, true, false)
+        case .jsleK: (.lessOrEqual, true, false, false)
+        case .jsleX: (.lessOrEqual, true, true, false)
+        case .jsle32K: (.lessOrEqual, false, false, false)
+        case .jsle32X: (.lessOrEqual, false, true, false)
+        case .jsetK: (.notEqual, true, false, true)
+        case .jsetX: (.notEqual, true, true, true)
+        case .jset32K: (.notEqual, false, false, true)
+        case .jset32X: (.notEqual, false, true, true)
+        default: nil
+        }
+    }
+}
