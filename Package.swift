@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "BPFObject", dependencies: ["BPF"]),
         // The x86-64 JIT, with the interpreter's semantics; ProgramRunner picks the engine.
         .target(name: "BPFJIT", dependencies: ["BPF"]),
+        // Random programs run on both engines and compared (swift test and Fuzz/jit-differential). Not a product.
+        .target(name: "BPFProgramGenerator", dependencies: ["BPF", "BPFJIT"]),
         // Example loop programs (Examples/programs/*.bpf.c) and the authors' header
         // (Examples/include/uring_bpf.h), compiled by BPFCompilerPlugin and embedded.
         .target(
@@ -61,7 +63,7 @@ let package = Package(
 
         .testTarget(name: "UringTests", dependencies: ["Uring"]),
         .testTarget(name: "BPFTests", dependencies: ["BPF"]),
-        .testTarget(name: "BPFJITTests", dependencies: ["BPF", "BPFJIT"]),
+        .testTarget(name: "BPFJITTests", dependencies: ["BPF", "BPFJIT", "BPFProgramGenerator"]),
         .testTarget(
             name: "BPFObjectTests",
             dependencies: ["BPF", "BPFObject", "UringBPFExamples"],

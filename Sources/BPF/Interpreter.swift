@@ -46,6 +46,8 @@ public final class Interpreter {
     @exclusivity(unchecked) private var stopRequested = false
     @exclusivity(unchecked) private var consumed: UInt64 = 0
     @exclusivity(unchecked) private var chunk = 0
+    /// Whether the run stopped in `refuel`, which has already counted the run that ended at the jump or call.
+    @exclusivity(unchecked) private var stoppedInRefuel = false
 
     private struct Frame {
         var returnPC: Int
@@ -135,6 +137,7 @@ public final class Interpreter {
         // instructions left before the next budget/cancellation check). Nothing is counted per instruction, so
         // the loop carries no counter. `refuel` accounts for spent chunks.
         consumed = 0
+        stoppedInRefuel = false
         chunk = Int(min(instructionBudget, Self.checkInterval))
         var fuel = chunk
         var runStart = entry
@@ -144,7 +147,9 @@ public final class Interpreter {
         let window = AccessWindow(base: r + 16)
         window.setStack(lo: stackTop &- frameSize, top: stackTop, bottom: stackBottom)
         window.revalidate(memory.generation)
-        defer { instructionsExecuted = consumed + UInt64(chunk &- fuel) + UInt64(pc &- runStart) }
+        defer {
+            instructionsExecuted = consumed + UInt64(chunk &- fuel) + (stoppedInRefuel ? 0 : UInt64(pc &- runStart))
+        }
         while true {
             let s = SlotRef(pointer: code + pc)
             pc &+= 1
@@ -1007,9 +1012,13 @@ public final class Interpreter {
         consumed += UInt64(chunk &- fuel)
         chunk = fuel  // what is left of this chunk is already accounted for
         if consumed >= instructionBudget {
+            stoppedInRefuel = true
             throw RuntimeError(index: index, reason: .budgetExhausted(budget: instructionBudget))
         }
-        if cancellation.isCancelled { throw RuntimeError(index: index, reason: .cancelled) }
+        if cancellation.isCancelled {
+            stoppedInRefuel = true
+            throw RuntimeError(index: index, reason: .cancelled)
+        }
         let next = Int(min(instructionBudget - consumed, Self.checkInterval))
         chunk = next
         return next

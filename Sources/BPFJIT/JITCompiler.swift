@@ -99,12 +99,14 @@ struct JITCompiler {
         case misaligned(entry: X86Label, index: Int)
     }
 
-    static func compile(_ bound: BoundProgram, program: Program, entryPoints: RuntimeEntryPoints) -> CompiledCode {
-        var compiler = JITCompiler(slots: bound.slots, program: program, entryPoints: entryPoints)
-        return compiler.compile(functionEntries: program.functionEntries)
+    static func compile(
+        _ bound: BoundProgram, functionEntries: Set<Int>, entryPoints: RuntimeEntryPoints
+    ) -> CompiledCode {
+        var compiler = JITCompiler(slots: bound.slots, entryPoints: entryPoints)
+        return compiler.compile(functionEntries: functionEntries)
     }
 
-    private init(slots: [Slot], program: Program, entryPoints: RuntimeEntryPoints) {
+    private init(slots: [Slot], entryPoints: RuntimeEntryPoints) {
         self.slots = slots
         self.entryPoints = entryPoints
         unwind = asm.makeLabel()
@@ -149,14 +151,16 @@ struct JITCompiler {
         isRunStart = [Bool](repeating: false, count: slots.count)
         isRunStart[0] = true
         for entry in functionEntries { isRunStart[entry] = true }
-        for (i, slot) in slots.enumerated() {
-            if slot.op.isJump { isRunStart[Int(slot.off)] = true }
-            if slot.op == .callLocal && i + 1 < slots.count { isRunStart[i + 1] = true }
+        for i in 0..<slots.count {
+            let op = slots[i].op
+            if op.isJump { isRunStart[Int(slots[i].off)] = true }
+            if op == .callLocal && i + 1 < slots.count { isRunStart[i + 1] = true }
         }
+        runStarts = [Int](repeating: 0, count: slots.count)
         var start = 0
-        runStarts = isRunStart.indices.map { i in
+        for i in 0..<slots.count {
             if isRunStart[i] { start = i }
-            return start
+            runStarts[i] = start
         }
     }
 
@@ -295,7 +299,7 @@ struct JITCompiler {
         asm.mov(Self.context, .rdi)
         asm.store(contextField(\.entryStackPointer), .rsp, .qword)
         asm.mov(Self.scratch, .rsi)
-        for n in 0...10 { asm.load(Self.bpfRegisters[n], X86Memory(Self.context, JITContext.registerOffset(n)), .qword) }
+        for n in 0...10 { asm.load(Self.bpfRegisters[n], X86Memory(Self.context, JITContext.registerOffsets[n]), .qword) }
         asm.load(Self.fuel, contextField(\.fuel), .qword)
         asm.call(Self.scratch)
         asm.store(contextField(\.r0), .rax, .qword)
@@ -322,7 +326,7 @@ struct JITCompiler {
     /// `exited`; otherwise reloads r0–r5 (r0 may hold a result) and the fuel (a refuel changes it).
     private mutating func emitThunk(_ label: X86Label, calling function: UInt64) {
         asm.bind(label)
-        for n in 0...5 { asm.store(X86Memory(Self.context, JITContext.registerOffset(n)), Self.bpfRegisters[n], .qword) }
+        for n in 0...5 { asm.store(X86Memory(Self.context, JITContext.registerOffsets[n]), Self.bpfRegisters[n], .qword) }
         asm.store(contextField(\.fuel), Self.fuel, .qword)
         asm.mov(.rdi, Self.context)
         asm.mov(.rsi, Self.scratch)
@@ -331,7 +335,7 @@ struct JITCompiler {
         asm.call(.rax)
         asm.test(.rax, .rax, .dword)
         asm.jcc(.notEqual, unwind)
-        for n in 0...5 { asm.load(Self.bpfRegisters[n], X86Memory(Self.context, JITContext.registerOffset(n)), .qword) }
+        for n in 0...5 { asm.load(Self.bpfRegisters[n], X86Memory(Self.context, JITContext.registerOffsets[n]), .qword) }
         asm.load(Self.fuel, contextField(\.fuel), .qword)
         asm.ret()
     }

@@ -29,20 +29,15 @@ struct JITContext {
         Int32(MemoryLayout<JITContext>.offset(of: field)!)
     }
 
-    /// Offset of BPF register `n`'s save slot.
-    static func registerOffset(_ n: Int) -> Int32 {
-        let fields: [PartialKeyPath<JITContext>] = [\.r0, \.r1, \.r2, \.r3, \.r4, \.r5, \.r6, \.r7, \.r8, \.r9, \.r10]
-        return offset(fields[n])
-    }
+    /// Offsets of the BPF registers' save slots, by register number.
+    static let registerOffsets = [\JITContext.r0, \.r1, \.r2, \.r3, \.r4, \.r5, \.r6, \.r7, \.r8, \.r9, \.r10].map { offset($0) }
+
+    /// Offsets of `stackTop - size` for accesses of 1, 2, 4 and 8 bytes.
+    private static let stackLastOffsets = [\JITContext.stackLastByte, \.stackLastWord, \.stackLastDword, \.stackLastQword].map { offset($0) }
 
     /// Offset of `stackTop - size` for an access of `size` bytes.
     static func stackLastOffset(size: Int) -> Int32 {
-        switch size {
-        case 1: offset(\.stackLastByte)
-        case 2: offset(\.stackLastWord)
-        case 4: offset(\.stackLastDword)
-        default: offset(\.stackLastQword)
-        }
+        stackLastOffsets[size.trailingZeroBitCount]
     }
 
     /// Where the site windows start.

@@ -48,6 +48,8 @@ public final class JITRunner {
     private var chunk = 0
     /// An error found by the Swift side of a run (machine-code faults are in the context instead).
     private var pendingError: RuntimeError?
+    /// Whether the run stopped in `refuel`, which has already counted the run that ended at the jump or call.
+    private var stoppedInRefuel = false
 
     private static let checkInterval: UInt64 = 1 << 16
     private static let stackSize = maxCallDepth * frameStackSize
@@ -65,12 +67,12 @@ public final class JITRunner {
         self.program = program
         self.memory = memory
         let bound = BoundProgram(program: program, functions: functions)
-        compiled = JITCompiler.compile(bound, program: program, entryPoints: JITEntryPoints.all)
+        functionEntries = program.functionEntries
+        compiled = JITCompiler.compile(bound, functionEntries: functionEntries, entryPoints: JITEntryPoints.all)
         code = try ExecutableMemory(compiled.bytes, system: system)
         hostEntries = bound.hostEntries
         helperIndex = bound.helperIndex
         unresolved = program.firstUnresolvedLoad
-        functionEntries = program.functionEntries
         stack = .allocate(byteCount: Self.stackSize, alignment: 16)
         stack.initializeMemory(as: UInt8.self, repeating: 0, count: Self.stackSize)
         stackTop = UInt64(UInt(bitPattern: stack)) + UInt64(Self.stackSize)
@@ -139,13 +141,14 @@ public final class JITRunner {
         chunk = Int(min(instructionBudget, Self.checkInterval))
         c.pointee.fuel = chunk
         pendingError = nil
+        stoppedInRefuel = false
         revalidate()
         let enter = unsafeBitCast(code.base + compiled.entryOffset, to: JITEntry.self)
         let status = enter(UnsafeMutableRawPointer(c), code.base + compiled.instructionOffsets[entry])
         instructionsExecuted = consumed + UInt64(chunk &- c.pointee.fuel)
         if status == RunStatus.exited.rawValue { return c.pointee.r0 }
         let index = c.pointee.stopIndex
-        instructionsExecuted += UInt64(index + 1 - compiled.runStarts[index])
+        if !stoppedInRefuel { instructionsExecuted += UInt64(index + 1 - compiled.runStarts[index]) }
         if status == RunStatus.stopped.rawValue { return c.pointee.r0 }
         throw fault(at: index)
     }
@@ -230,9 +233,13 @@ public final class JITRunner {
         consumed += UInt64(chunk &- fuel)
         chunk = fuel
         if consumed >= instructionBudget {
+            stoppedInRefuel = true
             return stop(at: index, RuntimeError(index: index, reason: .budgetExhausted(budget: instructionBudget)))
         }
-        if cancellation.isCancelled { return stop(at: index, RuntimeError(index: index, reason: .cancelled)) }
+        if cancellation.isCancelled {
+            stoppedInRefuel = true
+            return stop(at: index, RuntimeError(index: index, reason: .cancelled))
+        }
         let next = Int(min(instructionBudget - consumed, Self.checkInterval))
         chunk = next
         context.pointee.fuel = next

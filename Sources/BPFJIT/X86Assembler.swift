@@ -111,13 +111,13 @@ struct X86Assembler {
         for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
     }
 
-    /// Emits `[66] [REX] opcode ModRM [SIB] [disp]` for an instruction whose ModRM.reg is `reg` (a register
+    /// Emits `[66] [REX] [0F] opcode ModRM [SIB] [disp]` for an instruction whose ModRM.reg is `reg` (a register
     /// number or an opcode extension /n) and whose ModRM.rm is `rm`.
     ///
     /// `width` sets REX.W (qword) or the operand-size prefix (word). `byteRegisters` forces a REX prefix so
     /// that register numbers 4–7 in byte form mean spl/bpl/sil/dil rather than ah/ch/dh/bh.
     private mutating func emit(
-        _ opcode: [UInt8], reg: UInt8, rm: Operand, width: X86Width, byteRegisters: Bool = false
+        _ opcode: UInt8, twoByte: Bool = false, reg: UInt8, rm: Operand, width: X86Width, byteRegisters: Bool = false
     ) {
         if width == .word { byte(0x66) }
         var rex: UInt8 = 0
@@ -128,7 +128,8 @@ struct X86Assembler {
         case .memory(let m): if m.base.isExtended { rex |= 0x01 }
         }
         if rex != 0 || byteRegisters { byte(0x40 | rex) }
-        bytes.append(contentsOf: opcode)
+        if twoByte { byte(0x0F) }
+        byte(opcode)
         let regBits = (reg & 7) << 3
         switch rm {
         case .register(let r):
@@ -156,7 +157,7 @@ struct X86Assembler {
 
     /// `mov dst, src` (a 32-bit move zero-extends into the upper half).
     mutating func mov(_ dst: X86Register, _ src: X86Register, _ width: X86Width = .qword) {
-        emit([0x89], reg: src.rawValue, rm: .register(dst), width: width)
+        emit(0x89, reg: src.rawValue, rm: .register(dst), width: width)
     }
 
     /// Loads a 64-bit constant in the shortest form (`mov r32, imm32` zero-extends; `mov r/m64, imm32`
@@ -167,7 +168,7 @@ struct X86Assembler {
             byte(0xB8 + dst.low)
             imm32(Int32(bitPattern: UInt32(value)))
         } else if let v = Int32(exactly: Int64(bitPattern: value)) {
-            emit([0xC7], reg: 0, rm: .register(dst), width: .qword)
+            emit(0xC7, reg: 0, rm: .register(dst), width: .qword)
             imm32(v)
         } else {
             byte(0x48 | (dst.isExtended ? 1 : 0))
@@ -184,26 +185,26 @@ struct X86Assembler {
     /// Loads `width` bytes from memory, zero-extending (byte/word/dword) into the 64-bit register.
     mutating func load(_ dst: X86Register, _ m: X86Memory, _ width: X86Width) {
         switch width {
-        case .byte: emit([0x0F, 0xB6], reg: dst.rawValue, rm: .memory(m), width: .dword)
-        case .word: emit([0x0F, 0xB7], reg: dst.rawValue, rm: .memory(m), width: .dword)
-        case .dword: emit([0x8B], reg: dst.rawValue, rm: .memory(m), width: .dword)
-        case .qword: emit([0x8B], reg: dst.rawValue, rm: .memory(m), width: .qword)
+        case .byte: emit(0xB6, twoByte: true, reg: dst.rawValue, rm: .memory(m), width: .dword)
+        case .word: emit(0xB7, twoByte: true, reg: dst.rawValue, rm: .memory(m), width: .dword)
+        case .dword: emit(0x8B, reg: dst.rawValue, rm: .memory(m), width: .dword)
+        case .qword: emit(0x8B, reg: dst.rawValue, rm: .memory(m), width: .qword)
         }
     }
 
     /// Loads `width` bytes from memory, sign-extending into the 64-bit register.
     mutating func loadSignExtended(_ dst: X86Register, _ m: X86Memory, _ width: X86Width) {
         switch width {
-        case .byte: emit([0x0F, 0xBE], reg: dst.rawValue, rm: .memory(m), width: .qword)
-        case .word: emit([0x0F, 0xBF], reg: dst.rawValue, rm: .memory(m), width: .qword)
-        case .dword: emit([0x63], reg: dst.rawValue, rm: .memory(m), width: .qword)
-        case .qword: emit([0x8B], reg: dst.rawValue, rm: .memory(m), width: .qword)
+        case .byte: emit(0xBE, twoByte: true, reg: dst.rawValue, rm: .memory(m), width: .qword)
+        case .word: emit(0xBF, twoByte: true, reg: dst.rawValue, rm: .memory(m), width: .qword)
+        case .dword: emit(0x63, reg: dst.rawValue, rm: .memory(m), width: .qword)
+        case .qword: emit(0x8B, reg: dst.rawValue, rm: .memory(m), width: .qword)
         }
     }
 
     /// Stores the low `width` bytes of `src`.
     mutating func store(_ m: X86Memory, _ src: X86Register, _ width: X86Width) {
-        emit(width == .byte ? [0x88] : [0x89], reg: src.rawValue, rm: .memory(m), width: width,
+        emit(width == .byte ? 0x88 : 0x89, reg: src.rawValue, rm: .memory(m), width: width,
              byteRegisters: width == .byte && src.rawValue >= 4)
     }
 
@@ -211,66 +212,66 @@ struct X86Assembler {
     mutating func store(_ m: X86Memory, immediate value: Int32, _ width: X86Width) {
         switch width {
         case .byte:
-            emit([0xC6], reg: 0, rm: .memory(m), width: .byte)
+            emit(0xC6, reg: 0, rm: .memory(m), width: .byte)
             imm8(Int8(truncatingIfNeeded: value))
         case .word:
-            emit([0xC7], reg: 0, rm: .memory(m), width: .word)
+            emit(0xC7, reg: 0, rm: .memory(m), width: .word)
             imm16(Int16(truncatingIfNeeded: value))
         case .dword, .qword:
-            emit([0xC7], reg: 0, rm: .memory(m), width: width)
+            emit(0xC7, reg: 0, rm: .memory(m), width: width)
             imm32(value)
         }
     }
 
     /// `lea dst, [base + displacement]`.
     mutating func lea(_ dst: X86Register, _ m: X86Memory) {
-        emit([0x8D], reg: dst.rawValue, rm: .memory(m), width: .qword)
+        emit(0x8D, reg: dst.rawValue, rm: .memory(m), width: .qword)
     }
 
     /// Sign-extends the low `from` bytes of `src` into `dst` (`to`: dword zero-extends the result into 64 bits).
     mutating func movsx(_ dst: X86Register, _ src: X86Register, from: X86Width, to: X86Width) {
         switch from {
-        case .byte: emit([0x0F, 0xBE], reg: dst.rawValue, rm: .register(src), width: to, byteRegisters: src.rawValue >= 4)
-        case .word: emit([0x0F, 0xBF], reg: dst.rawValue, rm: .register(src), width: to)
-        case .dword, .qword: emit([0x63], reg: dst.rawValue, rm: .register(src), width: .qword)
+        case .byte: emit(0xBE, twoByte: true, reg: dst.rawValue, rm: .register(src), width: to, byteRegisters: src.rawValue >= 4)
+        case .word: emit(0xBF, twoByte: true, reg: dst.rawValue, rm: .register(src), width: to)
+        case .dword, .qword: emit(0x63, reg: dst.rawValue, rm: .register(src), width: .qword)
         }
     }
 
     /// Zero-extends the low 16 bits of `src` into `dst`.
     mutating func movzx16(_ dst: X86Register, _ src: X86Register) {
-        emit([0x0F, 0xB7], reg: dst.rawValue, rm: .register(src), width: .dword)
+        emit(0xB7, twoByte: true, reg: dst.rawValue, rm: .register(src), width: .dword)
     }
 
     // MARK: Arithmetic
 
     /// `op dst, src`.
     mutating func alu(_ op: X86ALU, _ dst: X86Register, _ src: X86Register, _ width: X86Width = .qword) {
-        emit([op.rawValue << 3 | 0x01], reg: src.rawValue, rm: .register(dst), width: width)
+        emit(op.rawValue << 3 | 0x01, reg: src.rawValue, rm: .register(dst), width: width)
     }
 
     /// `op dst, imm32` (sign-extended to 64 bits for qword).
     mutating func alu(_ op: X86ALU, _ dst: X86Register, immediate value: Int32, _ width: X86Width = .qword) {
         if Self.fitsInt8(value) {
-            emit([0x83], reg: op.rawValue, rm: .register(dst), width: width)
+            emit(0x83, reg: op.rawValue, rm: .register(dst), width: width)
             imm8(Int8(value))
         } else {
-            emit([0x81], reg: op.rawValue, rm: .register(dst), width: width)
+            emit(0x81, reg: op.rawValue, rm: .register(dst), width: width)
             imm32(value)
         }
     }
 
     /// `op dst, [m]`.
     mutating func alu(_ op: X86ALU, _ dst: X86Register, _ m: X86Memory, _ width: X86Width = .qword) {
-        emit([op.rawValue << 3 | 0x03], reg: dst.rawValue, rm: .memory(m), width: width)
+        emit(op.rawValue << 3 | 0x03, reg: dst.rawValue, rm: .memory(m), width: width)
     }
 
     /// `op qword [m], imm32`.
     mutating func alu(_ op: X86ALU, _ m: X86Memory, immediate value: Int32, _ width: X86Width = .qword) {
         if Self.fitsInt8(value) {
-            emit([0x83], reg: op.rawValue, rm: .memory(m), width: width)
+            emit(0x83, reg: op.rawValue, rm: .memory(m), width: width)
             imm8(Int8(value))
         } else {
-            emit([0x81], reg: op.rawValue, rm: .memory(m), width: width)
+            emit(0x81, reg: op.rawValue, rm: .memory(m), width: width)
             imm32(value)
         }
     }
@@ -278,59 +279,59 @@ struct X86Assembler {
     /// `lock op [m], src` (add, or, and, xor).
     mutating func lockedALU(_ op: X86ALU, _ m: X86Memory, _ src: X86Register, _ width: X86Width) {
         byte(0xF0)
-        emit([op.rawValue << 3 | 0x01], reg: src.rawValue, rm: .memory(m), width: width)
+        emit(op.rawValue << 3 | 0x01, reg: src.rawValue, rm: .memory(m), width: width)
     }
 
     /// `test a, b`.
     mutating func test(_ a: X86Register, _ b: X86Register, _ width: X86Width = .qword) {
-        emit([0x85], reg: b.rawValue, rm: .register(a), width: width)
+        emit(0x85, reg: b.rawValue, rm: .register(a), width: width)
     }
 
     /// `test a, imm32` (sign-extended for qword).
     mutating func test(_ a: X86Register, immediate value: Int32, _ width: X86Width = .qword) {
-        emit([0xF7], reg: 0, rm: .register(a), width: width)
+        emit(0xF7, reg: 0, rm: .register(a), width: width)
         imm32(value)
     }
 
     /// `imul dst, src` (the low half of the product is the same signed or unsigned).
     mutating func imul(_ dst: X86Register, _ src: X86Register, _ width: X86Width = .qword) {
-        emit([0x0F, 0xAF], reg: dst.rawValue, rm: .register(src), width: width)
+        emit(0xAF, twoByte: true, reg: dst.rawValue, rm: .register(src), width: width)
     }
 
     /// `imul dst, src, imm32`.
     mutating func imul(_ dst: X86Register, _ src: X86Register, immediate value: Int32, _ width: X86Width = .qword) {
         if Self.fitsInt8(value) {
-            emit([0x6B], reg: dst.rawValue, rm: .register(src), width: width)
+            emit(0x6B, reg: dst.rawValue, rm: .register(src), width: width)
             imm8(Int8(value))
         } else {
-            emit([0x69], reg: dst.rawValue, rm: .register(src), width: width)
+            emit(0x69, reg: dst.rawValue, rm: .register(src), width: width)
             imm32(value)
         }
     }
 
     /// `shift dst, cl` (the CPU masks the count to 5 or 6 bits, as BPF does).
     mutating func shiftByCL(_ op: X86Shift, _ dst: X86Register, _ width: X86Width = .qword) {
-        emit([0xD3], reg: op.rawValue, rm: .register(dst), width: width)
+        emit(0xD3, reg: op.rawValue, rm: .register(dst), width: width)
     }
 
     /// `shift dst, imm8`.
     mutating func shift(_ op: X86Shift, _ dst: X86Register, by count: UInt8, _ width: X86Width = .qword) {
-        emit([0xC1], reg: op.rawValue, rm: .register(dst), width: width)
+        emit(0xC1, reg: op.rawValue, rm: .register(dst), width: width)
         byte(count)
     }
 
     mutating func neg(_ dst: X86Register, _ width: X86Width = .qword) {
-        emit([0xF7], reg: 3, rm: .register(dst), width: width)
+        emit(0xF7, reg: 3, rm: .register(dst), width: width)
     }
 
     /// `div src`: unsigned rdx:rax / src → quotient rax, remainder rdx.
     mutating func div(_ src: X86Register, _ width: X86Width = .qword) {
-        emit([0xF7], reg: 6, rm: .register(src), width: width)
+        emit(0xF7, reg: 6, rm: .register(src), width: width)
     }
 
     /// `idiv src`: signed rdx:rax / src.
     mutating func idiv(_ src: X86Register, _ width: X86Width = .qword) {
-        emit([0xF7], reg: 7, rm: .register(src), width: width)
+        emit(0xF7, reg: 7, rm: .register(src), width: width)
     }
 
     /// `cqo` (qword) / `cdq` (dword): sign-extends rax into rdx.
@@ -351,18 +352,18 @@ struct X86Assembler {
     /// `lock xadd [m], src`: src receives the old value.
     mutating func lockXadd(_ m: X86Memory, _ src: X86Register, _ width: X86Width) {
         byte(0xF0)
-        emit([0x0F, 0xC1], reg: src.rawValue, rm: .memory(m), width: width)
+        emit(0xC1, twoByte: true, reg: src.rawValue, rm: .memory(m), width: width)
     }
 
     /// `lock cmpxchg [m], src`: compares with rax/eax; rax receives the old value on failure.
     mutating func lockCmpxchg(_ m: X86Memory, _ src: X86Register, _ width: X86Width) {
         byte(0xF0)
-        emit([0x0F, 0xB1], reg: src.rawValue, rm: .memory(m), width: width)
+        emit(0xB1, twoByte: true, reg: src.rawValue, rm: .memory(m), width: width)
     }
 
     /// `xchg [m], src` (implicitly locked).
     mutating func xchg(_ m: X86Memory, _ src: X86Register, _ width: X86Width) {
-        emit([0x87], reg: src.rawValue, rm: .memory(m), width: width)
+        emit(0x87, reg: src.rawValue, rm: .memory(m), width: width)
     }
 
     // MARK: Control flow
@@ -400,7 +401,7 @@ struct X86Assembler {
 
     /// `call reg`.
     mutating func call(_ r: X86Register) {
-        emit([0xFF], reg: 2, rm: .register(r), width: .dword)
+        emit(0xFF, reg: 2, rm: .register(r), width: .dword)
     }
 
     private mutating func fixup(_ label: X86Label) {
