@@ -55,11 +55,11 @@ let package = Package(
         .executableTarget(
             name: "uring-bpf",
             dependencies: [
-                "Uring", "BPF", "BPFObject", "BPFKernel", "UringBPF", "CReference", "UringBPFExamples",
+                "Uring", "BPF", "BPFObject", "BPFKernel", "UringBPF", "CReference", "UringBPFExamples", "BPFJIT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "bpf-conformance-plugin", dependencies: ["BPF"]),
+        .executableTarget(name: "bpf-conformance-plugin", dependencies: ["BPF", "BPFJIT"]),
 
         .testTarget(name: "UringTests", dependencies: ["Uring"]),
         .testTarget(name: "BPFTests", dependencies: ["BPF"]),

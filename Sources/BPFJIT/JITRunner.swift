@@ -32,7 +32,7 @@ public final class JITRunner {
     /// counted as the interpreter counts them.
     public private(set) var instructionsExecuted: UInt64 = 0
 
-    private let code: ExecutableMemory
+    let code: ExecutableMemory
     private let compiled: CompiledCode
     private let context: UnsafeMutablePointer<JITContext>
     private let stack: UnsafeMutableRawPointer
