@@ -342,7 +342,8 @@ struct X86Assembler {
 
     /// `bswap dst` (dword zero-extends into the upper half).
     mutating func bswap(_ dst: X86Register, _ width: X86Width) {
-        byte((width == .qword ? 0x48 : 0x40) | (dst.isExtended ? 1 : 0))
+        let rex: UInt8 = (width == .qword ? 0x08 : 0) | (dst.isExtended ? 0x01 : 0)
+        if rex != 0 { byte(0x40 | rex) }
         byte(0x0F)
         byte(0xC8 + dst.low)
     }
