@@ -10,8 +10,8 @@ struct CompiledCode {
     var instructionOffsets: [Int]
     /// The memory instructions checked at run time, by site number.
     var sites: [AccessSite]
-    /// For each slot, where the straight-line run containing it starts (see `JITCompiler`).
-    var runStarts: [Int]
+    /// For each slot, the first instruction not yet charged to the fuel when it runs (see `JITCompiler`).
+    var chargeStarts: [Int]
 }
 
 /// A memory instruction whose address is checked at run time.
@@ -57,10 +57,15 @@ struct RuntimeEntryPoints {
 /// argument registers, r6–r9 and r10 callee-saved ones); r12 holds the `JITContext`, r10 the fuel, r11 and r9
 /// are scratch. Local calls are native `call`s that save r6–r10 on the native stack; `exit` is `ret`.
 ///
-/// Instruction counting is the interpreter's, exactly: straight-line runs start at jump targets, function
-/// entries and return points; a taken jump or call charges the run it ends (a constant here) to the fuel and
-/// refuels when the fuel goes negative; falling through into a run start charges the run so far without a
-/// check. So budget and cancellation stops happen at the same instruction, and `instructionsExecuted` agrees.
+/// Instruction counting is the interpreter's, exactly. The interpreter charges the fuel only at taken jumps and
+/// calls, with the length of the straight-line run they end, and refuels when the fuel goes negative. Here the
+/// charges are split at points known when compiling: every jump target, function entry and return point, and
+/// the instruction after a conditional jump. Each conditional jump charges what it ends before comparing
+/// (taken or not: the fall-through starts a new charge), and goes out of line only if the fuel went negative,
+/// where it refuels only if the jump is taken; falling through into a jump target charges without a check. The
+/// fuel is then always the interpreter's minus the charges it has still to make, so the check at a taken jump
+/// or call sees the interpreter's value: budget and cancellation stops happen at the same instruction, and
+/// `instructionsExecuted` agrees.
 struct JITCompiler {
     static let fuel = X86Register.r10
     static let context = X86Register.r12
@@ -74,8 +79,8 @@ struct JITCompiler {
     var asm = X86Assembler()
     /// Code position of each slot.
     var labels: [X86Label] = []
-    var runStarts: [Int] = []
-    var isRunStart: [Bool] = []
+    var chargeStarts: [Int] = []
+    var isChargePoint: [Bool] = []
     var sites: [AccessSite] = []
     /// Out-of-line code, emitted after the body so the hot path falls through.
     var stubs: [Stub] = []
@@ -93,6 +98,8 @@ struct JITCompiler {
         case accessMiss(entry: X86Label, resume: X86Label, site: Int, base: X86Register, offset: Int32, size: Int)
         /// The fuel ran out at instruction `index`; continue at `resume` once Swift refueled.
         case refuel(entry: X86Label, resume: X86Label, index: Int)
+        /// The fuel ran out at conditional jump `index`: refuel and jump if it is taken, else fall through.
+        case conditionalRefuel(entry: X86Label, notTaken: X86Label, index: Int)
         /// A fault found in machine code.
         case fault(entry: X86Label, index: Int, fault: MachineFault)
         /// A misaligned atomic; its address is in r11.
@@ -119,7 +126,7 @@ struct JITCompiler {
     }
 
     private mutating func compile(functionEntries: Set<Int>) -> CompiledCode {
-        findRunStarts(functionEntries: functionEntries)
+        findChargePoints(functionEntries: functionEntries)
         let entryOffset = asm.offset
         emitEntryAndUnwind()
         emitThunk(accessThunk, calling: entryPoints.access)
@@ -133,8 +140,8 @@ struct JITCompiler {
             emit(slot, at: index)
             let next = index + (slot.op == .lddw ? 2 : 1)
             if slot.op == .lddw { asm.bind(labels[index + 1]) }
-            if next < slots.count && isRunStart[next] && slot.op.fallsThrough {
-                charge(next - runStarts[index])
+            if next < slots.count && isChargePoint[next] && slot.op.fallsThrough && slot.op.jumpCondition == nil {
+                charge(next - chargeStarts[index])
             }
             index = next
         }
@@ -142,25 +149,25 @@ struct JITCompiler {
         let bytes = asm.finish()
         return CompiledCode(
             bytes: bytes, entryOffset: entryOffset, instructionOffsets: labels.map { asm.offset(of: $0)! },
-            sites: sites, runStarts: runStarts)
+            sites: sites, chargeStarts: chargeStarts)
     }
 
-    /// Run starts: slot 0, function entries, jump targets and the slot after each local call (where a return
-    /// lands). `runStarts[i]` is the last run start at or before `i`: where the run that reaches `i` began.
-    private mutating func findRunStarts(functionEntries: Set<Int>) {
-        isRunStart = [Bool](repeating: false, count: slots.count)
-        isRunStart[0] = true
-        for entry in functionEntries { isRunStart[entry] = true }
+    /// Charge points: slot 0, function entries, jump targets, the slot after each local call (where a return
+    /// lands) and after each conditional jump. `chargeStarts[i]` is the last charge point at or before `i`.
+    private mutating func findChargePoints(functionEntries: Set<Int>) {
+        isChargePoint = [Bool](repeating: false, count: slots.count)
+        isChargePoint[0] = true
+        for entry in functionEntries { isChargePoint[entry] = true }
         for i in 0..<slots.count {
             let op = slots[i].op
-            if op.isJump { isRunStart[Int(slots[i].off)] = true }
-            if op == .callLocal && i + 1 < slots.count { isRunStart[i + 1] = true }
+            if op.isJump { isChargePoint[Int(slots[i].off)] = true }
+            if (op == .callLocal || op.jumpCondition != nil) && i + 1 < slots.count { isChargePoint[i + 1] = true }
         }
-        runStarts = [Int](repeating: 0, count: slots.count)
+        chargeStarts = [Int](repeating: 0, count: slots.count)
         var start = 0
         for i in 0..<slots.count {
-            if isRunStart[i] { start = i }
-            runStarts[i] = start
+            if isChargePoint[i] { start = i }
+            chargeStarts[i] = start
         }
     }
 
@@ -200,7 +207,7 @@ struct JITCompiler {
         case .callLocal:
             emitLocalCall(from: index, to: Int(s.off))
         case .exit:
-            charge(index + 1 - runStarts[index])
+            charge(index + 1 - chargeStarts[index])
             asm.ret()
         default:
             if s.op.jumpCondition != nil {
@@ -220,18 +227,21 @@ struct JITCompiler {
 
     /// A taken jump: charge the run, refuel if the fuel went negative, jump.
     private mutating func emitTakenJump(from index: Int, to target: Int) {
-        charge(index + 1 - runStarts[index])
+        charge(index + 1 - chargeStarts[index])
         let refuel = asm.makeLabel()
         asm.jcc(.sign, refuel)
         stubs.append(.refuel(entry: refuel, resume: labels[target], index: index))
         asm.jmp(labels[target])
     }
 
+    /// Charges, goes out of line if the fuel went negative, then compares and jumps: two fused
+    /// compare-and-branch pairs whichever way the jump goes.
     private mutating func emitConditionalJump(_ s: Slot, at index: Int) {
-        let condition = compare(s)
-        let notTaken = asm.makeLabel()
-        asm.jcc(condition.inverted, notTaken)
-        emitTakenJump(from: index, to: Int(s.off))
+        charge(index + 1 - chargeStarts[index])
+        let outOfFuel = asm.makeLabel(), notTaken = asm.makeLabel()
+        asm.jcc(.sign, outOfFuel)
+        stubs.append(.conditionalRefuel(entry: outOfFuel, notTaken: notTaken, index: index))
+        asm.jcc(compare(s), labels[Int(s.off)])
         asm.bind(notTaken)
     }
 
@@ -256,7 +266,7 @@ struct JITCompiler {
         asm.alu(.cmp, contextField(\.depth), immediate: Int32(Interpreter.maxCallDepth - 1))
         asm.jcc(.greaterOrEqual, depthFault)
         stubs.append(.fault(entry: depthFault, index: index, fault: .callDepthExceeded))
-        charge(index + 1 - runStarts[index])
+        charge(index + 1 - chargeStarts[index])
         let refuel = asm.makeLabel(), resume = asm.makeLabel()
         asm.jcc(.sign, refuel)
         stubs.append(.refuel(entry: refuel, resume: resume, index: index))
@@ -354,6 +364,15 @@ struct JITCompiler {
             asm.mov(Self.scratch2, immediate: UInt64(site))
             asm.call(accessThunk)  // returns only if the access is allowed
             asm.jmp(resume)
+        case .conditionalRefuel(let entry, let notTaken, let index):
+            asm.bind(entry)
+            let taken = asm.makeLabel()
+            asm.jcc(compare(slots[index]), taken)
+            asm.jmp(notTaken)
+            asm.bind(taken)
+            asm.mov(Self.scratch, immediate: UInt64(index))
+            asm.call(refuelThunk)
+            asm.jmp(labels[Int(slots[index].off)])
         case .refuel(let entry, let resume, let index):
             asm.bind(entry)
             asm.mov(Self.scratch, immediate: UInt64(index))

@@ -25,15 +25,21 @@ public final class JITRunner {
     /// Regions the program may access besides its stack. Host functions may grant regions during a run.
     public let memory: MemoryMap
     /// Stops runaway programs: a run fails with `.budgetExhausted` after about this many instructions.
-    public var instructionBudget: UInt64 = 1 << 32
+    @exclusivity(unchecked) public var instructionBudget: UInt64 = 1 << 32
     /// Set from any thread to stop the current run with `.cancelled` (cleared at the start of each run).
     public let cancellation = CancellationFlag()
+    // The `@exclusivity(unchecked)` vars are touched only in single statements, by `run` or by the Swift entry
+    // points JIT code calls while `run` waits (never overlapping), and a runner runs on one thread at a time: the
+    // dynamic exclusivity checks (a runtime call each, several per run) are skipped.
     /// Instruction slots executed by the last run, also when it failed (an `lddw` counts as its two slots),
     /// counted as the interpreter counts them.
-    public private(set) var instructionsExecuted: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var instructionsExecuted: UInt64 = 0
 
     let code: ExecutableMemory
     private let compiled: CompiledCode
+    /// The entry code, and the code of instruction 0 (where most runs start).
+    private let enter: JITEntry
+    private let mainFunction: UnsafeRawPointer
     private let context: UnsafeMutablePointer<JITContext>
     private let stack: UnsafeMutableRawPointer
     private let hostEntries: [HostFunctions.Entry]
@@ -42,14 +48,14 @@ public final class JITRunner {
     private let functionEntries: Set<Int>
     private let stackTop: UInt64
     /// The memory map generation the site windows were filled under.
-    private var generation: UInt64 = 0
+    @exclusivity(unchecked) private var generation: UInt64 = 0
     /// The interpreter's fuel accounting: instructions accounted for in spent chunks, and the current chunk.
-    private var consumed: UInt64 = 0
-    private var chunk = 0
+    @exclusivity(unchecked) private var consumed: UInt64 = 0
+    @exclusivity(unchecked) private var chunk = 0
     /// An error found by the Swift side of a run (machine-code faults are in the context instead).
-    private var pendingError: RuntimeError?
+    @exclusivity(unchecked) private var pendingError: RuntimeError?
     /// Whether the run stopped in `refuel`, which has already counted the run that ended at the jump or call.
-    private var stoppedInRefuel = false
+    @exclusivity(unchecked) private var stoppedInRefuel = false
 
     private static let checkInterval: UInt64 = 1 << 16
     private static let stackSize = maxCallDepth * frameStackSize
@@ -70,6 +76,8 @@ public final class JITRunner {
         functionEntries = program.functionEntries
         compiled = JITCompiler.compile(bound, functionEntries: functionEntries, entryPoints: JITEntryPoints.all)
         code = try ExecutableMemory(compiled.bytes, system: system)
+        enter = unsafeBitCast(code.base + compiled.entryOffset, to: JITEntry.self)
+        mainFunction = code.base + compiled.instructionOffsets[0]
         hostEntries = bound.hostEntries
         helperIndex = bound.helperIndex
         unresolved = program.firstUnresolvedLoad
@@ -140,22 +148,24 @@ public final class JITRunner {
         consumed = 0
         chunk = Int(min(instructionBudget, Self.checkInterval))
         c.pointee.fuel = chunk
-        pendingError = nil
         stoppedInRefuel = false
         revalidate()
-        let enter = unsafeBitCast(code.base + compiled.entryOffset, to: JITEntry.self)
-        let status = enter(UnsafeMutableRawPointer(c), code.base + compiled.instructionOffsets[entry])
+        let function = entry == 0 ? mainFunction : code.base + compiled.instructionOffsets[entry]
+        let status = enter(UnsafeMutableRawPointer(c), function)
         instructionsExecuted = consumed + UInt64(chunk &- c.pointee.fuel)
         if status == RunStatus.exited.rawValue { return c.pointee.r0 }
         let index = c.pointee.stopIndex
-        if !stoppedInRefuel { instructionsExecuted += UInt64(index + 1 - compiled.runStarts[index]) }
+        if !stoppedInRefuel { instructionsExecuted += UInt64(index + 1 - compiled.chargeStarts[index]) }
         if status == RunStatus.stopped.rawValue { return c.pointee.r0 }
         throw fault(at: index)
     }
 
     /// The error that stopped a run at `index`.
     private func fault(at index: Int) -> RuntimeError {
-        if let pendingError { return pendingError }
+        if let pendingError {
+            self.pendingError = nil
+            return pendingError
+        }
         switch MachineFault(rawValue: context.pointee.faultCode) {
         case .callDepthExceeded:
             return RuntimeError(index: index, reason: .callDepthExceeded(limit: Self.maxCallDepth))
@@ -171,6 +181,7 @@ public final class JITRunner {
 
     /// Empties every site window if the memory map changed since they were filled (at the start of each run and
     /// after every host call, as the interpreter revalidates its cache).
+    @inline(__always)
     private func revalidate() {
         guard generation != memory.generation else { return }
         siteWindows.update(repeating: .empty, count: compiled.sites.count)
