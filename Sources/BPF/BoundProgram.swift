@@ -28,7 +28,9 @@ package struct BoundProgram {
         }
         var slots: [Slot] = []
         slots.reserveCapacity(program.instructions.count)
-        for (index, insn) in program.instructions.enumerated() {
+        let instructions = program.instructions
+        for index in instructions.indices {
+            let insn = instructions[index]
             slots.append(
                 Slot.decode(insn, at: index, in: program) { insn, index in
                     if insn.src == ISA.CallKind.helper { return helperIndex[insn.imm] }

@@ -11,8 +11,8 @@ extension JITCompiler {
     /// (refilling the window) or stops the run with the interpreter's error.
     mutating func emitAccessCheck(at index: Int, base: UInt8, offset: Int32, size: Int, kind: AccessKind) {
         if base == 10 && offset >= -Self.frameSize && Int(offset) + size <= 0 { return }
-        let site = sites.count
-        sites.append(AccessSite(index: index, size: size, kind: kind, offset: offset))
+        if case .fast(let loop, _) = copy, loop.accesses.contains(where: { $0.index == index }) { return }
+        let site = siteNumber(index: index, size: size, kind: kind, offset: offset)
         let b = reg(base)
         let window = JITContext.siteWindowOffset(site)
         let miss = asm.makeLabel(), resume = asm.makeLabel()
@@ -22,6 +22,14 @@ extension JITCompiler {
         asm.jcc(.above, miss)
         asm.bind(resume)
         stubs.append(.accessMiss(entry: miss, resume: resume, site: site, base: b, offset: offset, size: size))
+    }
+
+    /// The site number of the memory instruction at `index`, allocated at its first use.
+    mutating func siteNumber(index: Int, size: Int, kind: AccessKind, offset: Int32) -> Int {
+        if let site = siteNumbers[index] { return site }
+        sites.append(AccessSite(index: index, size: size, kind: kind, offset: offset))
+        siteNumbers[index] = sites.count - 1
+        return sites.count - 1
     }
 
     mutating func emitLoad(_ s: Slot, at index: Int) {

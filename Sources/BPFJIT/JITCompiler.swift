@@ -49,6 +49,9 @@ struct RuntimeEntryPoints {
     var callx: UInt64
     /// (instruction index, unused): the fuel ran out at a taken jump or call.
     var refuel: UInt64
+    /// (lowest, highest base register value; the site is in the context): may a loop guard's site skip its
+    /// checks? Returns 0 if so (the site's window now covers the range), 1 if not; never stops the run.
+    var guardRange: UInt64
 }
 
 /// Translates a bound program to x86-64, one BPF instruction at a time, with the interpreter's semantics.
@@ -84,6 +87,12 @@ struct JITCompiler {
     var sites: [AccessSite] = []
     /// Out-of-line code, emitted after the body so the hot path falls through.
     var stubs: [Stub] = []
+    /// The site number of each checked memory instruction (both copies of a guarded loop share it).
+    var siteNumbers: [Int: Int] = [:]
+    /// The guarded loops, by header.
+    var guardedLoops: [Int: GuardedLoop] = [:]
+    /// Which copy of a guarded loop is being emitted, if any.
+    var copy: LoopCopy?
 
     // Shared code.
     var unwind: X86Label
@@ -92,24 +101,32 @@ struct JITCompiler {
     var hostThunk: X86Label
     var callxThunk: X86Label
     var refuelThunk: X86Label
+    var guardThunk: X86Label
 
     enum Stub {
         /// The site window missed: try the stack window, then Swift.
         case accessMiss(entry: X86Label, resume: X86Label, site: Int, base: X86Register, offset: Int32, size: Int)
         /// The fuel ran out at instruction `index`; continue at `resume` once Swift refueled.
         case refuel(entry: X86Label, resume: X86Label, index: Int)
-        /// The fuel ran out at conditional jump `index`: refuel and jump if it is taken, else fall through.
-        case conditionalRefuel(entry: X86Label, notTaken: X86Label, index: Int)
+        /// The fuel ran out at conditional jump `index`: refuel and jump to `taken` if it is taken, else fall
+        /// through to `notTaken`.
+        case conditionalRefuel(entry: X86Label, taken: X86Label, notTaken: X86Label, index: Int)
         /// A fault found in machine code.
         case fault(entry: X86Label, index: Int, fault: MachineFault)
         /// A misaligned atomic; its address is in r11.
         case misaligned(entry: X86Label, index: Int)
+        /// A loop guard's access range is not inside its site's window: ask Swift, then continue at `resume` if
+        /// the range is covered, else run the checked copy at `fail`.
+        case guardMiss(entry: X86Label, resume: X86Label, fail: X86Label, site: Int, access: HoistedAccess)
     }
 
     static func compile(
         _ bound: BoundProgram, functionEntries: Set<Int>, entryPoints: RuntimeEntryPoints
     ) -> CompiledCode {
         var compiler = JITCompiler(slots: bound.slots, entryPoints: entryPoints)
+        for loop in LoopAnalysis(slots: bound.slots, functionEntries: functionEntries).guardedLoops() {
+            compiler.guardedLoops[loop.header] = loop
+        }
         return compiler.compile(functionEntries: functionEntries)
     }
 
@@ -122,6 +139,7 @@ struct JITCompiler {
         hostThunk = asm.makeLabel()
         callxThunk = asm.makeLabel()
         refuelThunk = asm.makeLabel()
+        guardThunk = asm.makeLabel()
         labels = slots.map { _ in asm.makeLabel() }
     }
 
@@ -133,17 +151,15 @@ struct JITCompiler {
         emitThunk(hostThunk, calling: entryPoints.hostCall)
         emitThunk(callxThunk, calling: entryPoints.callx)
         emitThunk(refuelThunk, calling: entryPoints.refuel)
+        emitThunk(guardThunk, calling: entryPoints.guardRange, returnsResult: true)
         var index = 0
         while index < slots.count {
-            asm.bind(labels[index])
-            let slot = slots[index]
-            emit(slot, at: index)
-            let next = index + (slot.op == .lddw ? 2 : 1)
-            if slot.op == .lddw { asm.bind(labels[index + 1]) }
-            if next < slots.count && isChargePoint[next] && slot.op.fallsThrough && slot.op.jumpCondition == nil {
-                charge(next - chargeStarts[index])
+            if let loop = guardedLoops[index] {
+                emitGuardedLoop(loop)
+                index = loop.backEdge + 1
+            } else {
+                index = emitInstruction(at: index, label: labels[index])
             }
-            index = next
         }
         for stub in stubs { emit(stub) }
         let bytes = asm.finish()
@@ -168,6 +184,33 @@ struct JITCompiler {
         for i in 0..<slots.count {
             if isChargePoint[i] { start = i }
             chargeStarts[i] = start
+        }
+    }
+
+    /// Emits slot `index` at `label` and, if it falls through into a charge point, the charge; returns the
+    /// next slot.
+    mutating func emitInstruction(at index: Int, label: X86Label) -> Int {
+        asm.bind(label)
+        let slot = slots[index]
+        emit(slot, at: index)
+        let next = index + (slot.op == .lddw ? 2 : 1)
+        if slot.op == .lddw, !copy.isFast { asm.bind(labels[index + 1]) }
+        if next < slots.count && isChargePoint[next] && slot.op.fallsThrough && slot.op.jumpCondition == nil {
+            charge(next - chargeStarts[index])
+        }
+        return next
+    }
+
+    /// Where a jump to slot `target` goes from the code being emitted: inside a guarded loop's copy, to that
+    /// copy's slots.
+    func jumpLabel(_ target: Int) -> X86Label {
+        switch copy {
+        case .fast(let loop, let labels) where target >= loop.header && target <= loop.backEdge:
+            return labels[target]!
+        case .checked(let loop, let header) where target == loop.header:
+            return header
+        default:
+            return labels[target]
         }
     }
 
@@ -230,8 +273,8 @@ struct JITCompiler {
         charge(index + 1 - chargeStarts[index])
         let refuel = asm.makeLabel()
         asm.jcc(.sign, refuel)
-        stubs.append(.refuel(entry: refuel, resume: labels[target], index: index))
-        asm.jmp(labels[target])
+        stubs.append(.refuel(entry: refuel, resume: jumpLabel(target), index: index))
+        asm.jmp(jumpLabel(target))
     }
 
     /// Charges, goes out of line if the fuel went negative, then compares and jumps: two fused
@@ -240,8 +283,9 @@ struct JITCompiler {
         charge(index + 1 - chargeStarts[index])
         let outOfFuel = asm.makeLabel(), notTaken = asm.makeLabel()
         asm.jcc(.sign, outOfFuel)
-        stubs.append(.conditionalRefuel(entry: outOfFuel, notTaken: notTaken, index: index))
-        asm.jcc(compare(s), labels[Int(s.off)])
+        let taken = jumpLabel(Int(s.off))
+        stubs.append(.conditionalRefuel(entry: outOfFuel, taken: taken, notTaken: notTaken, index: index))
+        asm.jcc(compare(s), taken)
         asm.bind(notTaken)
     }
 
@@ -333,8 +377,9 @@ struct JITCompiler {
 
     /// A thunk into Swift: saves the BPF registers the C calling convention does not preserve (r0–r5) and the
     /// fuel in the context, calls `function(context, r11, r9)`, and unwinds if it returns a status other than
-    /// `exited`; otherwise reloads r0–r5 (r0 may hold a result) and the fuel (a refuel changes it).
-    private mutating func emitThunk(_ label: X86Label, calling function: UInt64) {
+    /// `exited`; otherwise reloads r0–r5 (r0 may hold a result) and the fuel (a refuel changes it). With
+    /// `returnsResult`, it never unwinds and returns the function's result in r11 instead.
+    private mutating func emitThunk(_ label: X86Label, calling function: UInt64, returnsResult: Bool = false) {
         asm.bind(label)
         for n in 0...5 { asm.store(X86Memory(Self.context, JITContext.registerOffsets[n]), Self.bpfRegisters[n], .qword) }
         asm.store(contextField(\.fuel), Self.fuel, .qword)
@@ -343,8 +388,12 @@ struct JITCompiler {
         asm.mov(.rdx, Self.scratch2)
         asm.mov(.rax, immediate: function)
         asm.call(.rax)
-        asm.test(.rax, .rax, .dword)
-        asm.jcc(.notEqual, unwind)
+        if returnsResult {
+            asm.mov(Self.scratch, .rax, .dword)
+        } else {
+            asm.test(.rax, .rax, .dword)
+            asm.jcc(.notEqual, unwind)
+        }
         for n in 0...5 { asm.load(Self.bpfRegisters[n], X86Memory(Self.context, JITContext.registerOffsets[n]), .qword) }
         asm.load(Self.fuel, contextField(\.fuel), .qword)
         asm.ret()
@@ -364,15 +413,15 @@ struct JITCompiler {
             asm.mov(Self.scratch2, immediate: UInt64(site))
             asm.call(accessThunk)  // returns only if the access is allowed
             asm.jmp(resume)
-        case .conditionalRefuel(let entry, let notTaken, let index):
+        case .conditionalRefuel(let entry, let taken, let notTaken, let index):
             asm.bind(entry)
-            let taken = asm.makeLabel()
-            asm.jcc(compare(slots[index]), taken)
+            let refuel = asm.makeLabel()
+            asm.jcc(compare(slots[index]), refuel)
             asm.jmp(notTaken)
-            asm.bind(taken)
+            asm.bind(refuel)
             asm.mov(Self.scratch, immediate: UInt64(index))
             asm.call(refuelThunk)
-            asm.jmp(labels[Int(slots[index].off)])
+            asm.jmp(taken)
         case .refuel(let entry, let resume, let index):
             asm.bind(entry)
             asm.mov(Self.scratch, immediate: UInt64(index))
@@ -381,6 +430,15 @@ struct JITCompiler {
         case .fault(let entry, let index, let fault):
             asm.bind(entry)
             emitFault(fault, at: index)
+        case .guardMiss(let entry, let resume, let fail, let site, let access):
+            asm.bind(entry)
+            evaluate(access.low, into: Self.scratch, failure: fail)
+            evaluate(access.high, into: Self.scratch2, failure: fail)
+            asm.store(contextField(\.guardSite), immediate: Int32(site), .qword)
+            asm.call(guardThunk)
+            asm.test(Self.scratch, Self.scratch, .dword)
+            asm.jcc(.notEqual, fail)
+            asm.jmp(resume)
         case .misaligned(let entry, let index):
             asm.bind(entry)
             asm.store(contextField(\.faultAddress), Self.scratch, .qword)

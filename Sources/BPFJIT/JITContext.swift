@@ -22,6 +22,8 @@ struct JITContext {
     var faultAddress: UInt64 = 0
     /// Saves rdx (BPF r3) across a division.
     var spill: UInt64 = 0
+    /// The site a loop guard asks Swift about.
+    var guardSite: Int = 0
     /// The `JITRunner` (unretained), for the Swift entry points JIT code calls.
     var runner: UnsafeMutableRawPointer? = nil
 

@@ -237,6 +237,33 @@ public final class JITRunner {
         return hostCall(host, at: index)
     }
 
+    /// Whether a guarded loop's site may skip its checks for base register values in `[low, high]`: if the
+    /// whole address range lies in the stack window, or in a granted region that allows the access (which
+    /// becomes the site's window). Returns 0 if so, 1 if not (the loop then runs with every check).
+    fileprivate func guardRange(low: UInt64, high: UInt64) -> Int32 {
+        let s = compiled.sites[context.pointee.guardSite]
+        let size = UInt64(s.size)
+        let offset = Int64(s.offset)
+        func address(_ base: UInt64) -> UInt64? {
+            let (a, wrapped) = offset >= 0
+                ? base.addingReportingOverflow(UInt64(offset)) : base.subtractingReportingOverflow(offset.magnitude)
+            return wrapped ? nil : a
+        }
+        guard low <= high, let first = address(low), let last = address(high),
+            !last.addingReportingOverflow(size).overflow
+        else { return 1 }
+        if first >= context.pointee.stackLow && last <= stackTop - size { return 0 }
+        let needs: MemoryRegion.Permissions = s.kind == .load ? .read : (s.kind == .store ? .write : .readWrite)
+        guard let found = memory.index(containing: first, size: last - first + size, permissions: needs) else {
+            return 1
+        }
+        let region = memory.bounds(at: found)
+        if let window = AccessSiteWindow(regionBase: region.base, regionSize: region.size, accessSize: size, offset: s.offset) {
+            siteWindows[context.pointee.guardSite] = window
+        }
+        return 0
+    }
+
     /// The interpreter's `refuel`, step for step: enforces the budget and the cancellation flag, then hands out
     /// the next chunk of fuel.
     fileprivate func refuel(at index: Int) -> Int32 {
@@ -282,10 +309,14 @@ enum JITEntryPoints {
     static let refuel: Function = { context, index, _ in
         JITRunner.from(context).refuel(at: Int(index))
     }
+    static let guardRange: Function = { context, low, high in
+        JITRunner.from(context).guardRange(low: low, high: high)
+    }
 
     static var all: RuntimeEntryPoints {
         func address(_ f: Function) -> UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(f, to: UnsafeRawPointer.self))) }
         return RuntimeEntryPoints(
-            access: address(access), hostCall: address(hostCall), callx: address(callx), refuel: address(refuel))
+            access: address(access), hostCall: address(hostCall), callx: address(callx), refuel: address(refuel),
+            guardRange: address(guardRange))
     }
 }

@@ -282,6 +282,11 @@ struct X86Assembler {
         emit(op.rawValue << 3 | 0x01, reg: src.rawValue, rm: .memory(m), width: width)
     }
 
+    /// `cmovcc dst, src`.
+    mutating func cmov(_ condition: X86Condition, _ dst: X86Register, _ src: X86Register, _ width: X86Width = .qword) {
+        emit(0x40 + condition.rawValue, twoByte: true, reg: dst.rawValue, rm: .register(src), width: width)
+    }
+
     /// `test a, b`.
     mutating func test(_ a: X86Register, _ b: X86Register, _ width: X86Width = .qword) {
         emit(0x85, reg: b.rawValue, rm: .register(a), width: width)

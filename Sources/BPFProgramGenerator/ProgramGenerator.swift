@@ -35,6 +35,9 @@ public struct ProgramGenerator {
     /// The function being generated (0 = main); it may call only later functions, except on purpose.
     private var currentFunction = 0
     private var statementsLeft = 0
+    /// How often a choice that may stop the run is made (percent): 0 in some programs, which then usually run
+    /// to their exit; otherwise low or high.
+    private var hazard = 0
 
     /// Loop counters (r8 for the outer loop, r9 for an inner one) are never written by loop bodies.
     private static let counters: [UInt8] = [8, 9]
@@ -45,6 +48,7 @@ public struct ProgramGenerator {
 
     /// A program of up to about `size` statements.
     public mutating func generate(size: Int = 40) -> GeneratedProgram {
+        hazard = random.pick([0, 0, 0, 0, 3, 3, 3, 15, 15, 40])
         functionCount = random.below(4)
         var entries: [Int] = []
         currentFunction = 0
@@ -62,7 +66,7 @@ public struct ProgramGenerator {
         for call in calls {
             code[call.index].imm = Int32(entries[call.function - 1] - call.index - 1)
         }
-        let budget: UInt64 = random.chance(15) ? UInt64(random.in(1...400)) : 20_000
+        let budget: UInt64 = risky() ? UInt64(random.in(1...400)) : 20_000
         return GeneratedProgram(
             instructions: code, arenaLoads: arenaLoads, kfuncBindings: kfuncBindings, instructionBudget: budget,
             r5: value(), arenaSeed: random.next())
@@ -105,9 +109,10 @@ public struct ProgramGenerator {
         case 52..<57: stackPointerStatement(loops: loops)
         case 57..<61: indexedStatement(loops: loops)
         case 61..<70 where depth < 3: branch(depth: depth, loops: loops)
-        case 70..<75 where depth < 3 && loops < 2: loop(depth: depth, loops: loops)
+        case 70..<73 where depth < 3 && loops < 2: loop(depth: depth, loops: loops)
+        case 73..<75 where depth < 3 && loops == 0: pointerLoop(depth: depth)
         case 75..<82: hostCall()
-        case 82..<86 where functionCount > currentFunction || random.chance(3): localCall()
+        case 82..<86 where functionCount > currentFunction || risky(): localCall()
         case 86..<92: loadImmediate(loops: loops)
         case 92..<94:  // an early exit
             let skip = code.count
@@ -141,7 +146,7 @@ public struct ProgramGenerator {
     /// `counter = n; do { body } while (--counter != 0)`, in one of several shapes; n = 0 runs until the budget.
     private mutating func loop(depth: Int, loops: Int) {
         let counter = Self.counters[loops]
-        let n = random.chance(3) ? 0 : random.in(1...12)
+        let n = risky() ? 0 : random.in(1...12)
         emit(alu(ISA.ALU.mov, is64: true, dst: counter, imm: Int32(n)))
         let head = code.count
         block(depth: depth + 1, loops: loops + 1)
@@ -163,7 +168,57 @@ public struct ProgramGenerator {
         emit(b)
     }
 
+    /// A walk over a region, as checksums and copies do: `p = base + a; end = base + e; do { body with
+    /// accesses through p (or through a table indexed by what p points at); p += step } while (p < end)`,
+    /// with starts, ends and offsets that sometimes leave the region. p is r8, end r9 (loop counters, which
+    /// the body never writes).
+    private mutating func pointerLoop(depth: Int) {
+        let base: UInt8 = random.chance(75) ? 6 : 7
+        let size = base == 6 ? 256 : 128
+        emit(alu(ISA.ALU.mov, is64: true, dst: 8, src: base, isX: true))
+        emit(alu(ISA.ALU.add, is64: true, dst: 8, imm: Int32(risky() ? random.in(-16...(size + 8)) : random.in(0...16))))
+        emit(alu(ISA.ALU.mov, is64: true, dst: 9, src: base, isX: true))
+        emit(alu(ISA.ALU.add, is64: true, dst: 9, imm: Int32(risky() ? random.in(0...(size + 40)) : random.in(size - 48...size - 16))))
+        let head = code.count
+        for _ in 0..<random.in(1...3) {
+            switch random.below(4) {
+            case 0:  // a table lookup by the byte at p
+                let r = scratchRegister()
+                emit(Instruction(opcode: InstructionClass.ldx.rawValue | ISA.Mode.mem | ISA.Size.b, dst: r, src: 8))
+                emit(risky() ? alu(ISA.ALU.lsh, is64: true, dst: r, imm: Int32(random.in(0...3)))
+                    : alu(ISA.ALU.and, is64: true, dst: r, imm: Int32(random.pick([0x3f, 0xf0, 0x78]))))
+                emit(alu(ISA.ALU.add, is64: true, dst: r, src: 6, isX: true))
+                access(base: r, offset: Int16(risky() ? random.in(-4...8) : 0), loops: 2, atomics: risky())
+            case 1:
+                statement(depth: depth + 1, loops: 2)
+            default:
+                access(base: 8, offset: Int16(risky() ? random.in(-8...16) : random.in(0...8)), loops: 2, atomics: risky(),
+                       loadsOnly: base == 7 && !risky())
+            }
+        }
+        let step = Int32(random.pick([1, 1, 2, 4, 8, 16, 3]))
+        if random.chance(20) {  // a second, conditional increment
+            emit(jump(ISA.JMP.jset, is64: true, dst: scratchRegister(), imm: 1))
+            code[code.count - 1].offset = 1
+            emit(alu(ISA.ALU.add, is64: true, dst: 8, imm: step))
+        }
+        emit(alu(ISA.ALU.add, is64: true, dst: 8, imm: step))
+        var back: Instruction
+        switch random.below(5) {
+        case 0: back = jump(ISA.JMP.jle, is64: true, dst: 8, imm: 0); back.src = 9
+        case 1: back = jump(ISA.JMP.jgt, is64: true, dst: 9, imm: 0); back.src = 8
+        case 2: back = jump(ISA.JMP.jge, is64: true, dst: 9, imm: 0); back.src = 8
+        default: back = jump(ISA.JMP.jlt, is64: true, dst: 8, imm: 0); back.src = 9
+        }
+        back.opcode |= ISA.sourceX
+        back.offset = Int16(head - code.count - 1)
+        emit(back)
+    }
+
     // MARK: Values and registers
+
+    /// True `hazard` times in 100: whether to make a choice that may stop the run.
+    private mutating func risky() -> Bool { random.chance(hazard) }
 
     /// Edge values first: zero, ±1, the 32- and 64-bit extremes, shift widths, byte masks.
     private mutating func value() -> UInt64 {
@@ -190,7 +245,7 @@ public struct ProgramGenerator {
     /// counters only where no loop uses them.
     private mutating func destination(loops: Int) -> UInt8 {
         let roll = random.below(100)
-        if roll < 6 { return UInt8(6 + random.below(2)) }
+        if roll < 6 && risky() { return UInt8(6 + random.below(2)) }
         if roll < 10 && loops < 2 { return Self.counters[loops + random.below(2 - loops)] }
         return scratchRegister()
     }
@@ -258,8 +313,8 @@ public struct ProgramGenerator {
     private mutating func memoryStatement(loops: Int) {
         let base: UInt8
         let offset: Int
-        let inside = random.chance(85)
-        switch random.below(10) {
+        let inside = !risky()
+        switch inside ? random.below(8) : random.below(10) {
         case 0..<4:
             base = 6
             offset = inside ? random.in(0...248) : random.in(-8...264)
@@ -273,15 +328,20 @@ public struct ProgramGenerator {
             base = UInt8(random.below(6))
             offset = random.in(-8...80)
         }
-        access(base: base, offset: Int16(offset), loops: loops)
+        access(base: base, offset: Int16(offset), loops: loops, loadsOnly: base == 7 && inside)
     }
 
     /// A pointer into the stack, used at once and overwritten: `r = r10 - k; access [r + off]; r = constant`.
     private mutating func stackPointerStatement(loops: Int) {
         let r = scratchRegister()
         emit(alu(ISA.ALU.mov, is64: true, dst: r, src: 10))
-        emit(alu(ISA.ALU.add, is64: true, dst: r, imm: Int32(-random.in(0...540))))
-        access(base: r, offset: Int16(random.in(-16...16)), loops: loops, avoiding: r)
+        if risky() {
+            emit(alu(ISA.ALU.add, is64: true, dst: r, imm: Int32(-random.in(0...540))))
+            access(base: r, offset: Int16(random.in(-16...16)), loops: loops, avoiding: r)
+        } else {
+            emit(alu(ISA.ALU.add, is64: true, dst: r, imm: Int32(-8 * random.in(2...63))))
+            access(base: r, offset: Int16(8 * random.in(0...1)), loops: loops, avoiding: r)
+        }
         emit(alu(ISA.ALU.mov, is64: true, dst: r, imm: immediate()))
     }
 
@@ -290,20 +350,23 @@ public struct ProgramGenerator {
         let p = scratchRegister()
         var index = scratchRegister()
         if index == p { index = (p + 1) % 6 }
-        emit(alu(ISA.ALU.and, is64: true, dst: index, imm: Int32(random.pick([0xff, 0xf8, 0x1ff, 0x7]))))
+        emit(alu(ISA.ALU.and, is64: true, dst: index, imm: Int32(risky() ? random.pick([0xff, 0x1ff, 0xf9]) : random.pick([0xf8, 0x78, 0x38]))))
         emit(alu(ISA.ALU.mov, is64: true, dst: p, src: 6))
         emit(alu(ISA.ALU.add, is64: true, dst: p, src: index))
         access(base: p, offset: 0, loops: loops)
     }
 
-    private mutating func access(base: UInt8, offset: Int16, loops: Int, avoiding stackPointer: UInt8? = nil) {
+    private mutating func access(
+        base: UInt8, offset: Int16, loops: Int, avoiding stackPointer: UInt8? = nil, atomics: Bool = true,
+        loadsOnly: Bool = false
+    ) {
         let sizes: [UInt8] = [ISA.Size.b, ISA.Size.h, ISA.Size.w, ISA.Size.dw]
         // The value stored must not be the stack pointer (0 and 1 cannot both be).
         let other: UInt8 = stackPointer == 0 ? 1 : 0
         var value = source()
         if value == stackPointer { value = other }
         let dst = destination(loops: loops)
-        switch random.below(10) {
+        switch loadsOnly ? 0 : random.below(atomics ? 10 : 8) {
         case 0..<4:
             let signed = random.chance(25)
             let size = signed ? random.pick([ISA.Size.b, ISA.Size.h, ISA.Size.w]) : random.pick(sizes)
@@ -324,7 +387,7 @@ public struct ProgramGenerator {
             let op = random.pick(ops)
             // Fetching atomics write `src`: not a loop counter, not the stack pointer in use.
             if op & ISA.Atomic.fetch != 0 && value >= 8 { value = other }
-            let aligned = random.chance(92) ? offset & ~7 : offset
+            let aligned = risky() ? offset : offset & ~7
             emit(Instruction(
                 opcode: InstructionClass.stx.rawValue | ISA.Mode.atomic | random.pick([ISA.Size.w, ISA.Size.dw]),
                 dst: base, src: value, offset: aligned, imm: op))
@@ -345,17 +408,20 @@ public struct ProgramGenerator {
     private mutating func hostCall() {
         switch random.below(10) {
         case 0..<6:
-            emit(Instruction(opcode: ISA.call, imm: Int32(random.in(1...6))))
-        case 6 where random.chance(30):
-            emit(Instruction(opcode: ISA.call, imm: random.pick([0, 99, -1])))
-        case 7, 8:
-            kfuncBindings.append((code.count, random.chance(90) ? "add" : "missing"))
+            // Helper 5 fails for some arguments.
+            emit(Instruction(opcode: ISA.call, imm: risky() ? Int32(random.in(1...6)) : random.pick([1, 2, 3, 4, 6])))
+        case 6 where risky():
+            if random.chance(50) {
+                emit(Instruction(opcode: ISA.call, imm: random.pick([0, 99, -1])))
+            } else {
+                emit(Instruction(opcode: ISA.call, src: ISA.CallKind.kfunc, imm: random.pick([77, 78])))
+            }
+        case 6, 7, 8:
+            kfuncBindings.append((code.count, risky() ? "missing" : "add"))
             emit(Instruction(opcode: ISA.call, src: ISA.CallKind.kfunc, imm: 1234))
-        case 6:
-            emit(Instruction(opcode: ISA.call, src: ISA.CallKind.kfunc, imm: random.pick([77, 78])))
         default:
             let r = scratchRegister()
-            emit(alu(ISA.ALU.mov, is64: true, dst: r, imm: Int32(random.in(0...8))))
+            emit(alu(ISA.ALU.mov, is64: true, dst: r, imm: risky() ? Int32(random.in(0...8)) : Int32(random.in(1...4))))
             emit(Instruction(opcode: ISA.callx, dst: r))
         }
     }
@@ -363,7 +429,7 @@ public struct ProgramGenerator {
     /// A call of a later function (or, rarely, the current one: recursion until the call depth runs out).
     private mutating func localCall() {
         let target: Int
-        if functionCount > currentFunction && !random.chance(3) {
+        if functionCount > currentFunction && !risky() {
             target = random.in((currentFunction + 1)...functionCount)
         } else if currentFunction > 0 {
             target = currentFunction
