@@ -66,7 +66,19 @@ extension JITCompiler {
     /// wraps around.
     mutating func evaluate(_ bound: EntryBound, into target: X86Register, failure: X86Label) {
         let r = reg(bound.register)
-        if let other = bound.other {
+        if let other = bound.other, let stride = bound.stride {
+            // r + ((U - r) rounded down to the stride), or r if U < r.
+            let below = asm.makeLabel(), done = asm.makeLabel()
+            asm.lea(target, X86Memory(reg(other), bound.otherOffset))
+            asm.alu(.sub, target, r)
+            asm.jcc(.below, below)
+            asm.alu(.and, target, immediate: -stride)
+            asm.alu(.add, target, r)
+            asm.jmp(done)
+            asm.bind(below)
+            asm.mov(target, r)
+            asm.bind(done)
+        } else if let other = bound.other {
             asm.lea(target, X86Memory(reg(other), bound.otherOffset))
             asm.alu(.cmp, target, r)
             asm.cmov(.below, target, r)

@@ -56,6 +56,11 @@ public final class JITRunner {
     @exclusivity(unchecked) private var pendingError: RuntimeError?
     /// Whether the run stopped in `refuel`, which has already counted the run that ended at the jump or call.
     @exclusivity(unchecked) private var stoppedInRefuel = false
+    /// Accesses that went to Swift, and loop guards that did (with how many of those failed): what tests look
+    /// at to see which way a program ran.
+    @exclusivity(unchecked) private(set) var slowAccesses = 0
+    @exclusivity(unchecked) private(set) var slowGuards = 0
+    @exclusivity(unchecked) private(set) var failedSlowGuards = 0
 
     private static let checkInterval: UInt64 = 1 << 16
     private static let stackSize = maxCallDepth * frameStackSize
@@ -199,6 +204,7 @@ public final class JITRunner {
     /// An access its site's window and the stack window did not allow: allowed if a granted region allows it
     /// (that region becomes the site's window), otherwise the run stops with the interpreter's violation error.
     fileprivate func slowAccess(site: Int, address: UInt64) -> Int32 {
+        slowAccesses += 1
         let s = compiled.sites[site]
         let size = UInt64(s.size)
         let c = context.pointee
@@ -241,6 +247,13 @@ public final class JITRunner {
     /// whole address range lies in the stack window, or in a granted region that allows the access (which
     /// becomes the site's window). Returns 0 if so, 1 if not (the loop then runs with every check).
     fileprivate func guardRange(low: UInt64, high: UInt64) -> Int32 {
+        slowGuards += 1
+        let covered = covers(low: low, high: high)
+        if !covered { failedSlowGuards += 1 }
+        return covered ? 0 : 1
+    }
+
+    private func covers(low: UInt64, high: UInt64) -> Bool {
         let s = compiled.sites[context.pointee.guardSite]
         let size = UInt64(s.size)
         let offset = Int64(s.offset)
@@ -251,17 +264,17 @@ public final class JITRunner {
         }
         guard low <= high, let first = address(low), let last = address(high),
             !last.addingReportingOverflow(size).overflow
-        else { return 1 }
-        if first >= context.pointee.stackLow && last <= stackTop - size { return 0 }
+        else { return false }
+        if first >= context.pointee.stackLow && last <= stackTop - size { return true }
         let needs: MemoryRegion.Permissions = s.kind == .load ? .read : (s.kind == .store ? .write : .readWrite)
         guard let found = memory.index(containing: first, size: last - first + size, permissions: needs) else {
-            return 1
+            return false
         }
         let region = memory.bounds(at: found)
         if let window = AccessSiteWindow(regionBase: region.base, regionSize: region.size, accessSize: size, offset: s.offset) {
             siteWindows[context.pointee.guardSite] = window
         }
-        return 0
+        return true
     }
 
     /// The interpreter's `refuel`, step for step: enforces the budget and the cancellation flag, then hands out

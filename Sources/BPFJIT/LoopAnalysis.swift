@@ -25,11 +25,14 @@ struct HoistedAccess {
 
 /// An unsigned value computed at loop entry: `max(register, other + otherOffset) + offset` (`other` absent: just
 /// `register + offset`), where `offset` must not wrap (the guard fails if it does) and `other + otherOffset` is
-/// the wrapping value a program register holds.
+/// the wrapping value a program register holds. With a `stride` (a power of two), `other + otherOffset` is
+/// first rounded down to `register` plus a multiple of it: the last value an induction register that steps by
+/// exactly `stride` reaches without passing it.
 struct EntryBound: Equatable {
     var register: UInt8
     var other: UInt8?
     var otherOffset: Int32 = 0
+    var stride: Int32?
     var offset: Int32
 }
 
@@ -37,7 +40,8 @@ struct EntryBound: Equatable {
 /// has only forward jumps) with, per register, "a symbol plus a constant range", where the symbol is a
 /// register's value at loop entry (registers the loop never writes) or at the start of the current iteration
 /// (registers it only increments by constants), and, for an induction register, the bound its back-edge
-/// comparison puts on it (`r < B` or `r <= B` to go round again, with `B` loop-invariant).
+/// comparison puts on it (`r < B` or `r <= B` to go round again, with `B` loop-invariant: from the second
+/// iteration on, r starts at most at B - 1 or B).
 struct LoopAnalysis {
     let slots: [Slot]
     let functionEntries: Set<Int>
@@ -133,14 +137,14 @@ struct LoopAnalysis {
 
         // Induction registers bounded by the back edge: `r < B` / `r <= B` (B loop-invariant) to go round again,
         // every step non-negative, so at an iteration's start r lies in [r at entry, max(r at entry, B)].
-        var bounded: [UInt8: (other: UInt8, otherOffset: Int32, step: Int64)] = [:]
-        if let (register, bound) = backEdgeBound(slots[b], backEdgeState),
-            case .offset(.iteration(let r), _, let step) = backEdgeState[Int(register)], r == register,
+        var bounded: [UInt8: (other: UInt8, otherOffset: Int32, step: Int64, stride: Int32?)] = [:]
+        if let (register, bound, strict) = backEdgeBound(slots[b], backEdgeState),
+            case .offset(.iteration(let r), _, _) = backEdgeState[Int(register)], r == register,
             inductions.contains(r),
-            case .offset(.entry(let q), let c, let c2) = bound, c == c2, let qOffset = Int32(exactly: c)
+            case .offset(.entry(let q), let c, let c2) = bound, c == c2,
+            let qOffset = Int32(exactly: strict ? c - 1 : c)  // r < B: at most B - 1 (wrapping: a useless bound)
         {
-            bounded[r] = (q, qOffset, stepAfter(r, header: h, backEdge: b))
-            _ = step
+            bounded[r] = (q, qOffset, stepAfter(r, header: h, backEdge: b), stride(of: r, header: h, backEdge: b))
         }
         var accesses: [HoistedAccess] = []
         for (index, value) in bases {
@@ -155,12 +159,14 @@ struct LoopAnalysis {
                 guard let bound = bounded[r] else { continue }
                 accesses.append(HoistedAccess(
                     index: index, low: EntryBound(register: r, offset: lo32),
-                    high: EntryBound(register: r, other: bound.other, otherOffset: bound.otherOffset, offset: hi32)))
+                    high: EntryBound(
+                        register: r, other: bound.other, otherOffset: bound.otherOffset, stride: bound.stride, offset: hi32)))
             }
         }
         let guardedInductions = bounded.compactMap { r, bound -> EntryBound? in
             guard let step = Int32(exactly: bound.step) else { return nil }
-            return EntryBound(register: r, other: bound.other, otherOffset: bound.otherOffset, offset: step)
+            return EntryBound(
+                register: r, other: bound.other, otherOffset: bound.otherOffset, stride: bound.stride, offset: step)
         }
         guard guardedInductions.count == bounded.count else { return nil }
         return GuardedLoop(header: h, backEdge: b, accesses: accesses, inductions: guardedInductions)
@@ -182,11 +188,33 @@ struct LoopAnalysis {
         return total
     }
 
-    /// For a back edge taken when `r < B` or `r <= B` (either operand order): the register and B's value.
-    private func backEdgeBound(_ s: Slot, _ state: [AbstractValue]) -> (UInt8, AbstractValue)? {
+    /// The exact step of induction register `r`, if it is a power of two above 1 added by the only write to r,
+    /// on every path through the loop (no jump from before it lands after it inside the loop).
+    private func stride(of r: UInt8, header h: Int, backEdge b: Int) -> Int32? {
+        var writes: [Int] = []
+        var i = h
+        while i <= b {
+            if writtenRegisters(slots[i]).contains(r) { writes.append(i) }
+            i += slots[i].op == .lddw ? 2 : 1
+        }
+        guard writes.count == 1, let w = writes.first, slots[w].op == .add64K else { return nil }
+        let step = Int64(bitPattern: slots[w].imm)
+        guard step > 1, step & (step - 1) == 0, let stride = Int32(exactly: step) else { return nil }
+        for j in h..<w where slots[j].op.isJump {
+            let t = Int(slots[j].off)
+            if t > w && t <= b { return nil }
+        }
+        return stride
+    }
+
+    /// For a back edge taken when `r < B` or `r <= B` (either operand order): the register, B's value, and
+    /// whether the comparison is strict.
+    private func backEdgeBound(_ s: Slot, _ state: [AbstractValue]) -> (UInt8, AbstractValue, Bool)? {
         switch s.op {
-        case .jltX, .jleX: return (s.dst, state[Int(s.src)])
-        case .jgtX, .jgeX: return (s.src, state[Int(s.dst)])
+        case .jltX: return (s.dst, state[Int(s.src)], true)
+        case .jleX: return (s.dst, state[Int(s.src)], false)
+        case .jgtX: return (s.src, state[Int(s.dst)], true)
+        case .jgeX: return (s.src, state[Int(s.dst)], false)
         default: return nil
         }
     }

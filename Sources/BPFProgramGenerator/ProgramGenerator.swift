@@ -175,6 +175,7 @@ public struct ProgramGenerator {
     private mutating func pointerLoop(depth: Int) {
         let base: UInt8 = random.chance(75) ? 6 : 7
         let size = base == 6 ? 256 : 128
+        if random.chance(30) { return exactWalk(base: base, size: size) }
         emit(alu(ISA.ALU.mov, is64: true, dst: 8, src: base, isX: true))
         emit(alu(ISA.ALU.add, is64: true, dst: 8, imm: Int32(risky() ? random.in(-16...(size + 8)) : random.in(0...16))))
         emit(alu(ISA.ALU.mov, is64: true, dst: 9, src: base, isX: true))
@@ -211,6 +212,29 @@ public struct ProgramGenerator {
         default: back = jump(ISA.JMP.jlt, is64: true, dst: 8, imm: 0); back.src = 9
         }
         back.opcode |= ISA.sourceX
+        back.offset = Int16(head - code.count - 1)
+        emit(back)
+    }
+
+    /// A walk that ends exactly at the end of the region: `for (p = base; p < base + size; p += n) access n
+    /// bytes at p` (sometimes one byte too far), where only an exact bound lets the JIT drop the checks.
+    private mutating func exactWalk(base: UInt8, size: Int) {
+        let sizes: [(UInt8, Int)] = [(ISA.Size.b, 1), (ISA.Size.h, 2), (ISA.Size.w, 4), (ISA.Size.dw, 8)]
+        let (sizeCode, bytes) = random.pick(sizes)
+        let step = bytes * random.pick([1, 1, 2])
+        emit(alu(ISA.ALU.mov, is64: true, dst: 8, src: base, isX: true))
+        emit(alu(ISA.ALU.mov, is64: true, dst: 9, src: base, isX: true))
+        emit(alu(ISA.ALU.add, is64: true, dst: 9, imm: Int32(size + (risky() ? 1 : 0))))
+        let head = code.count
+        if base == 6 && random.chance(50) {
+            emit(Instruction(opcode: InstructionClass.stx.rawValue | ISA.Mode.mem | sizeCode, dst: 8, src: scratchRegister()))
+        } else {
+            emit(Instruction(opcode: InstructionClass.ldx.rawValue | ISA.Mode.mem | sizeCode, dst: scratchRegister(), src: 8))
+        }
+        emit(alu(ISA.ALU.add, is64: true, dst: 8, imm: Int32(step)))
+        var back = jump(random.chance(50) ? ISA.JMP.jlt : ISA.JMP.jle, is64: true, dst: 8, imm: 0)
+        back.opcode |= ISA.sourceX
+        back.src = 9
         back.offset = Int16(head - code.count - 1)
         emit(back)
     }
