@@ -4,6 +4,7 @@ import PackageDescription
 // Layers (each imports only layers below it):
 //   CUringShim (C: syscalls, ring barriers)
 //   Uring (io_uring) · BPF (ISA, assembler, interpreter)
+//   BPFJIT (the x86-64 JIT; ProgramRunner runs a program on the JIT or the interpreter)
 //   BPFObject (ELF/BTF object files; no syscalls)
 //   BPFKernel (the bpf() loader)
 //   UringBPF (the loop: kernel and userspace modes)

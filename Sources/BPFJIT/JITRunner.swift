@@ -36,6 +36,7 @@ public final class JITRunner {
     @exclusivity(unchecked) public private(set) var instructionsExecuted: UInt64 = 0
 
     let code: ExecutableMemory
+    /// The compiler's tables (its machine code is in `code`).
     private let compiled: CompiledCode
     /// The entry code, and the code of instruction 0 (where most runs start).
     private let enter: JITEntry
@@ -79,8 +80,11 @@ public final class JITRunner {
         self.memory = memory
         let bound = BoundProgram(program: program, functions: functions)
         functionEntries = program.functionEntries
-        compiled = JITCompiler.compile(bound, functionEntries: functionEntries, entryPoints: JITEntryPoints.all)
+        var compiled = JITCompiler.compile(bound, functionEntries: functionEntries, entryPoints: JITEntryPoints.all)
         code = try ExecutableMemory(compiled.bytes, system: system)
+        codeSize = compiled.bytes.count
+        compiled.bytes = []
+        self.compiled = compiled
         enter = unsafeBitCast(code.base + compiled.entryOffset, to: JITEntry.self)
         mainFunction = code.base + compiled.instructionOffsets[0]
         hostEntries = bound.hostEntries
@@ -114,7 +118,7 @@ public final class JITRunner {
     }
 
     /// Bytes of machine code generated (whole pages are mapped).
-    public var codeSize: Int { compiled.bytes.count }
+    public let codeSize: Int
 
     private var siteWindows: UnsafeMutablePointer<AccessSiteWindow> {
         (UnsafeMutableRawPointer(context) + JITContext.siteWindowsOffset).assumingMemoryBound(to: AccessSiteWindow.self)

@@ -54,10 +54,14 @@ public struct Outcome: Equatable {
     /// `r0 = 0x…` or `error at <index>: <reason>`, with stack addresses relative to the stack top (they differ
     /// between engines) and everything else as is.
     public var result: String
+    /// `instructionsExecuted` after the run.
     public var instructionsExecuted: UInt64
+    /// The arena's bytes after the run.
     public var arena: [UInt8]
+    /// The stack's bytes after the run.
     public var stack: [UInt8]
 
+    /// Equal results, counts and bytes.
     public static func == (a: Outcome, b: Outcome) -> Bool {
         func same(_ x: [UInt8], _ y: [UInt8]) -> Bool {
             x.count == y.count && x.withUnsafeBytes { p in y.withUnsafeBytes { q in memcmp(p.baseAddress!, q.baseAddress!, x.count) == 0 } }
@@ -84,7 +88,9 @@ struct HostFailure: Error, CustomStringConvertible {
 /// - helper 6 "probe": whether 8 bytes at r1 are readable by the program (`HostCall.isAccessible`);
 /// - kfunc "add" (bound by name): r1 + r2.
 public struct DifferentialCase {
+    /// What the generator made.
     public let generated: GeneratedProgram
+    /// The validated program, its pseudo loads resolved and kfunc calls bound.
     public let program: Program
 
     /// Validates and binds `generated` for `arena`; a validation error here is a generator bug.
