@@ -35,7 +35,7 @@ final class ExecutableMemory {
     /// Maps `code` executable. Throws (with the errno text) when the kernel refuses the mapping or the switch to
     /// executable, as it does under `prctl(PR_SET_MDWE)`, SELinux `execmem` denial or a seccomp filter.
     init(_ code: [UInt8], system: System = .live) throws(JITUnavailable) {
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let page = max(Int(sysconf(Int32(_SC_PAGESIZE))), 4096)
         let size = max(1, (code.count + page - 1) / page) * page
         guard let pointer = system.map(size) else {
             throw JITUnavailable(reason: "mmap of \(size) bytes for code failed: \(Self.describe(errno))")

@@ -7,6 +7,9 @@ import BPF
 /// Asked for the JIT where it cannot run (not x86-64, or the kernel refuses executable memory), it runs the
 /// interpreter: `engine` says which engine runs, `fallbackReason` why it is not the one asked for.
 ///
+/// Code written against `Interpreter` switches by constructing a `ProgramRunner` instead (adding `engine:` if it
+/// wants to choose); nothing else changes.
+///
 /// ```swift
 /// let runner = ProgramRunner(program: program, functions: functions, memory: memory)  // engine: .default
 /// let r0 = try runner.run(contextAddress)

@@ -417,3 +417,48 @@ import Testing
         #expect(try vm.run() == 123)
     }
 }
+
+/// Two runners sharing a memory map, as a loop and its `bpf_loop` callback runner do, on every pair of engines:
+/// a region one of them revokes (from inside a host call of the other) is no longer reachable by either, even
+/// though both used it.
+@Suite struct EngineSharedMemoryTests {
+    final class Shared {
+        var id: RegionID?
+        var inner: ProgramRunner?
+    }
+
+    static let pairs = ExecutionEngine.allCases.flatMap { outer in ExecutionEngine.allCases.map { (outer, $0) } }
+
+    @Test(arguments: pairs) func aRegionRevokedThroughASecondRunnerIsStopped(outer: ExecutionEngine, inner: ExecutionEngine) throws {
+        let region = HostBuffer(64)
+        let memory = MemoryMap()
+        let shared = Shared()
+        var functions = HostFunctions()
+        functions.registerHelper(id: 1, name: "get") { call in
+            shared.id = call.memory.grant(MemoryRegion(name: "region", buffer: region.memory))
+            return region.address
+        }
+        functions.registerHelper(id: 2, name: "loop") { call in try shared.inner!.run(call.r1) }
+        functions.registerHelper(id: 3, name: "put") { call in
+            call.memory.revoke(shared.id!)
+            return 0
+        }
+        shared.inner = try runner(
+            "mov %r6, %r1\nldxdw %r0, [%r6]\nstdw [%r6+8], 9\ncall 3\nexit", on: inner, functions: functions,
+            memory: memory)
+        let outerRunner = try runner(
+            "call 1\nmov %r6, %r0\nstdw [%r6], 4\nmov %r1, %r6\ncall 2\nldxdw %r0, [%r6+8]\nexit", on: outer,
+            functions: functions, memory: memory)
+        let error = try #require(failure(outerRunner))
+        #expect(error.index == 5)
+        guard case .memoryViolation(let address, 8, .load, _) = error.reason else {
+            Issue.record("\(error)")
+            return
+        }
+        #expect(address == region.address + 8)
+        #expect(region.memory.load(fromByteOffset: 8, as: UInt64.self) == 9)
+        #expect(memory.regions.isEmpty)
+        // The inner runner used the region in its last run; its next run must not reach it.
+        #expect(failure(shared.inner!, region.address)?.index == 1)
+    }
+}
