@@ -59,9 +59,9 @@ public final class JITRunner {
     @exclusivity(unchecked) private var stoppedInRefuel = false
     /// Accesses that went to Swift, and loop guards that did (with how many of those failed): what tests look
     /// at to see which way a program ran.
-    @exclusivity(unchecked) private(set) var slowAccesses = 0
-    @exclusivity(unchecked) private(set) var slowGuards = 0
-    @exclusivity(unchecked) private(set) var failedSlowGuards = 0
+    @exclusivity(unchecked) package private(set) var slowAccesses = 0
+    @exclusivity(unchecked) package private(set) var slowGuards = 0
+    @exclusivity(unchecked) package private(set) var failedSlowGuards = 0
 
     private static let checkInterval: UInt64 = 1 << 16
     private static let stackSize = maxCallDepth * frameStackSize

@@ -60,6 +60,12 @@ public final class ProgramRunner {
         self.engine = .interpreter
     }
 
+    /// The JIT runner, when the JIT runs (for its diagnostics).
+    package var jitRunner: JITRunner? {
+        if case .jit(let r) = backend { return r }
+        return nil
+    }
+
     /// The program being run.
     public var program: Program {
         switch backend {

@@ -107,8 +107,8 @@ public struct DifferentialCase {
         self.program = program
     }
 
-    /// Runs on `engine` from a freshly filled arena.
-    public func run(on engine: ExecutionEngine, arena: Arena) -> Outcome {
+    /// Runs on `engine` from a freshly filled arena; `inspect` sees the runner afterwards.
+    public func run(on engine: ExecutionEngine, arena: Arena, inspect: (ProgramRunner) -> Void = { _ in }) -> Outcome {
         arena.fill(seed: generated.arenaSeed)
         let memory = MemoryMap()
         for r in Arena.regions {
@@ -126,6 +126,7 @@ public struct DifferentialCase {
         } catch {
             result = "error at \(error.index): " + Self.describe(error.reason, stack: stack)
         }
+        inspect(runner)
         let stackBytes = Array(UnsafeRawBufferPointer(
             start: UnsafeRawPointer(bitPattern: UInt(stack.base)), count: Int(stack.size)))
         return Outcome(result: result, instructionsExecuted: runner.instructionsExecuted, arena: arena.bytes, stack: stackBytes)
