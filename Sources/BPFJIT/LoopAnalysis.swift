@@ -11,8 +11,8 @@ struct GuardedLoop {
     var header: Int
     var backEdge: Int
     var accesses: [HoistedAccess]
-    /// Bounded induction registers: their largest value in the loop (`highest`) must not wrap around, or the
-    /// bounds would not hold.
+    /// Bounded induction registers, each as its largest value at an iteration's start plus its step per
+    /// iteration: the guard fails if that wraps around, as the bounds assume it does not.
     var inductions: [EntryBound]
 }
 
@@ -49,6 +49,8 @@ struct LoopAnalysis {
     /// Offsets are kept within ±2^31 (they become 32-bit immediates in the guard); wider ones are unknown.
     private static let limit: Int64 = 1 << 31 - 1
 
+    /// The loops, in program order. They never overlap: a loop containing another's back edge has an inner
+    /// loop, and one containing another's header is entered from outside.
     func guardedLoops() -> [GuardedLoop] {
         let entered = jumpTargetsFrom()
         var loops: [GuardedLoop] = []
