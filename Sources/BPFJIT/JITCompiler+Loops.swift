@@ -33,10 +33,12 @@ extension JITCompiler {
             i += slots[i].op == .lddw ? 2 : 1
         }
         copy = .fast(loop, labels: fastLabels)
+        asm.align(Self.loopAlignment)
         i = h
         while i <= b { i = emitInstruction(at: i, label: fastLabels[i]!) }
         if slots[b].op != .ja { asm.jmp(labels[b + 1]) }  // the back edge not taken
         copy = .checked(loop, header: checkedHeader)
+        asm.align(Self.loopAlignment)
         i = h
         while i <= b { i = emitInstruction(at: i, label: i == h ? checkedHeader : labels[i]) }
         copy = nil
