@@ -4,6 +4,7 @@ import PackageDescription
 // Layers (each imports only layers below it):
 //   CUringShim (C: syscalls, ring barriers)
 //   Uring (io_uring) · BPF (ISA, assembler, interpreter)
+//   BPFJIT (the x86-64 JIT; ProgramRunner runs a program on the JIT or the interpreter)
 //   BPFObject (ELF/BTF object files; no syscalls)
 //   BPFKernel (the bpf() loader)
 //   UringBPF (the loop: kernel and userspace modes)
@@ -20,6 +21,7 @@ let package = Package(
         .library(name: "BPFObject", targets: ["BPFObject"]),
         .library(name: "BPFKernel", targets: ["BPFKernel"]),
         .library(name: "UringBPF", targets: ["UringBPF"]),
+        .library(name: "BPFJIT", targets: ["BPFJIT"]),
         .executable(name: "uring-bpf", targets: ["uring-bpf"]),
         .executable(name: "bpf-conformance-plugin", targets: ["bpf-conformance-plugin"]),
         .executable(name: "async-loop-example", targets: ["async-loop-example"]),
@@ -41,6 +43,10 @@ let package = Package(
         .target(name: "Uring", dependencies: ["CUringShim", "SystemSupport", system]),
         .target(name: "BPF"),
         .target(name: "BPFObject", dependencies: ["BPF"]),
+        // The x86-64 JIT, with the interpreter's semantics; ProgramRunner picks the engine.
+        .target(name: "BPFJIT", dependencies: ["BPF"]),
+        // Random programs run on both engines and compared (swift test and Fuzz/jit-differential). Not a product.
+        .target(name: "BPFProgramGenerator", dependencies: ["BPF", "BPFJIT"]),
         // The example loop programs (Programs/UringBPFExamples/*.bpf.c), compiled by BPFCompilerPlugin and embedded.
         .target(name: "UringBPFExamples", dependencies: ["BPFObject", "UringBPF"], plugins: ["BPFCompilerPlugin"]),
         // BPFCompilerPlugin compiles each Programs/TARGET/*.bpf.c with clang against Examples/include/uring_bpf.h;
@@ -48,16 +54,16 @@ let package = Package(
         .plugin(name: "BPFCompilerPlugin", capability: .buildTool(), dependencies: ["bpf2swift"]),
         .executableTarget(name: "bpf2swift", dependencies: ["BPFObject"]),
         .target(name: "BPFKernel", dependencies: ["CUringShim", "SystemSupport", "BPF", "BPFObject", system]),
-        .target(name: "UringBPF", dependencies: ["SystemSupport", "Uring", "BPF", "BPFObject", "BPFKernel", system]),
+        .target(name: "UringBPF", dependencies: ["SystemSupport", "Uring", "BPF", "BPFJIT", "BPFObject", "BPFKernel", system]),
 
         .executableTarget(
             name: "uring-bpf",
             dependencies: [
-                "Uring", "BPF", "BPFObject", "BPFKernel", "UringBPF", "CReference", "UringBPFExamples",
+                "Uring", "BPF", "BPFObject", "BPFKernel", "UringBPF", "CReference", "UringBPFExamples", "BPFJIT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "bpf-conformance-plugin", dependencies: ["BPF"]),
+        .executableTarget(name: "bpf-conformance-plugin", dependencies: ["BPF", "BPFJIT"]),
         // A Swift program using the async API with cancellation and a timeout (run in CI).
         .executableTarget(
             name: "async-loop-example", dependencies: ["UringBPF", "BPFObject", "UringBPFExamples"],
@@ -65,6 +71,7 @@ let package = Package(
 
         .testTarget(name: "UringTests", dependencies: ["Uring"]),
         .testTarget(name: "BPFTests", dependencies: ["BPF"]),
+        .testTarget(name: "BPFJITTests", dependencies: ["BPF", "BPFJIT", "BPFProgramGenerator"]),
         .testTarget(
             name: "BPFObjectTests",
             dependencies: ["BPF", "BPFObject", "UringBPF", "UringBPFExamples"],
