@@ -2,14 +2,14 @@
 /// the conformance plugin and the tests: r1 = a mutable copy of the test's memory (0 if it has none), r2 = its
 /// length, division by an immediate zero allowed (the ISA defines the result), and helper 5 "unwind" as in uBPF's
 /// plugin (returns r1; a zero result stops the program with r0 = 0).
-public enum ConformanceRun {
+package enum ConformanceRun {
     /// Validates `program` under the suite's rules, or throws the validation error.
-    public static func load(_ instructions: [Instruction]) throws(ValidationError) -> Program {
+    package static func load(_ instructions: [Instruction]) throws(ValidationError) -> Program {
         try Program(instructions, validator: Validator(allowsDivisionByImmediateZero: true))
     }
 
     /// The host functions the suite's programs may call (helper 5, "unwind").
-    public static var functions: HostFunctions {
+    package static var functions: HostFunctions {
         var functions = HostFunctions()
         functions.registerHelper(id: 5, name: "unwind") { call in
             if call.r1 == 0 { call.stopRun() }
@@ -19,7 +19,7 @@ public enum ConformanceRun {
     }
 
     /// Runs `program` with `memory` in the interpreter, as the suite's runner does, and returns r0.
-    public static func run(_ program: Program, memory: [UInt8]) throws(RuntimeError) -> UInt64 {
+    package static func run(_ program: Program, memory: [UInt8]) throws(RuntimeError) -> UInt64 {
         try run(memory: memory) { map, r1, r2 throws(RuntimeError) in
             try Interpreter(program: program, functions: functions, memory: map).run(r1, r2)
         }
@@ -27,7 +27,7 @@ public enum ConformanceRun {
 
     /// Sets up the suite's memory for any engine: `body` gets a map granting a mutable copy of `memory`
     /// (read-write, named "mem"; empty if `memory` is) and the r1 and r2 to run with, and returns r0.
-    public static func run(
+    package static func run(
         memory: [UInt8], _ body: (MemoryMap, _ r1: UInt64, _ r2: UInt64) throws(RuntimeError) -> UInt64
     ) throws(RuntimeError) -> UInt64 {
         let map = MemoryMap()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BPFJIT
 import BPFObject
 import Foundation
 import SystemPackage
@@ -61,6 +62,9 @@ struct RunCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("User mode: stop after this many loop steps.", valueName: "N"))
     var maxSteps: Int?
 
+    @Option(help: "User mode: the engine that runs the program (the JIT falls back to the interpreter where it cannot run).")
+    var engine: ExecutionEngine = .default
+
     @Flag(help: "User mode: print each step (CQEs reaped, SQEs submitted, cq_wait_idx, return value, printk).")
     var trace = false
 
@@ -102,6 +106,7 @@ struct RunCommand: ParsableCommand {
         options.cqEntries = cqEntries
         options.memSize = memSize
         options.stepBudget = maxSteps
+        options.engine = engine
         options.timeout = timeoutMs.map { .milliseconds($0) }
         options.interruptingSignals = [SIGINT, SIGTERM]
         options.globals = try globals()
@@ -124,7 +129,7 @@ struct RunCommand: ParsableCommand {
         progress.stop()
 
         let report = LoopReport(program: input.title, mode: loop.mode, result: result,
-                                statistics: loop.lastStatistics, globals: loop.globals.all,
+                                statistics: loop.lastStatistics, globals: loop.globals.all, engine: loop.engine,
                                 mem: loop.memory.map { $0.address..<($0.address + UInt64($0.count)) })
         print(json ? report.json : report.text)
         // The report comes first: a MEM file that cannot be written does not hide what the run did.
