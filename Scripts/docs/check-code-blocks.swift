@@ -1,0 +1,307 @@
+// Checks that the code in the documentation is code that CI compiles or runs, so that it cannot rot.
+//
+//   swift Scripts/docs/check-code-blocks.swift URING_BPF_BINARY FILE.md ... [--doc-comments Sources/MODULE ...]
+//
+// Every fenced code block of each Markdown file must follow (blank lines apart) one of these HTML comments, which
+// neither GitHub nor DocC shows:
+//
+//   <!-- snippet: Snippets/NAME.swift -->   the block is the snippet's visible code, exactly: its lines without the
+//                                            leading `//!` comment, the `// snippet.hide` ... `// snippet.show` parts
+//                                            and the marker lines (what DocC's @Snippet shows). Snippets are built by
+//                                            `swift build` and run by Scripts/docs/run-snippets.
+//   <!-- excerpt: PATH -->                   each paragraph of the block (lines between blank lines) appears in PATH,
+//                                            in order, at any one indentation. PATH is a file CI builds or runs (a
+//                                            loop program, Examples/consumer, Examples/swift).
+//   <!-- commands -->                        a shell block: every `uring-bpf` command in it (also as `swift run
+//                                            [-c release] uring-bpf`) names a real subcommand, only options that
+//                                            its --help lists, and a bundled example where it names one.
+//
+// With --doc-comments, the Swift files under each folder must have no fenced code block in their doc comments:
+// code examples go in snippets, shown by a documentation extension in the module's catalog.
+import Foundation
+
+var problems: [String] = []
+func problem(_ file: String, _ line: Int, _ text: String) { problems.append("\(file):\(line): \(text)") }
+
+func lines(of path: String) -> [String]? {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+    var result = text.components(separatedBy: "\n")
+    if result.last == "" { result.removeLast() }
+    return result
+}
+
+func trimmed(_ s: some StringProtocol) -> String { s.trimmingCharacters(in: .whitespaces) }
+
+func indentation(_ s: String) -> Int { s.prefix { $0 == " " }.count }
+
+/// Blank lines removed from both ends.
+func stripBlankEnds(_ lines: [String]) -> [String] {
+    var lines = lines
+    while let first = lines.first, trimmed(first).isEmpty { lines.removeFirst() }
+    while let last = lines.last, trimmed(last).isEmpty { lines.removeLast() }
+    return lines
+}
+
+/// The code DocC shows for a snippet (or one slice of it).
+func visibleCode(ofSnippet path: String, slice: String?) -> [String]? {
+    guard var source = lines(of: path) else { return nil }
+    while let first = source.first, first.hasPrefix("//!") { source.removeFirst() }
+    var visible: [String] = []
+    var hidden = false
+    var inSlice = slice == nil
+    for line in source {
+        let t = trimmed(line)
+        if t.hasPrefix("// snippet.") {
+            let marker = String(t.dropFirst("// snippet.".count))
+            switch marker {
+            case "hide": hidden = true
+            case "show": hidden = false
+            case "end": if slice != nil { inSlice = false }
+            default: if marker == slice { inSlice = true }
+            }
+            continue
+        }
+        if !hidden && inSlice { visible.append(line) }
+    }
+    let code = stripBlankEnds(visible)
+    let indent = code.filter { !trimmed($0).isEmpty }.map(indentation).min() ?? 0
+    return code.map { trimmed($0).isEmpty ? "" : String($0.dropFirst(indent)) }
+}
+
+/// Whether `chunk` appears as consecutive lines of `file` from `start` on, all shifted by one indentation.
+func findChunk(_ chunk: [String], in file: [String], from start: Int) -> Int? {
+    guard let first = chunk.first, start < file.count else { return nil }
+    for i in start..<file.count where file[i].hasSuffix(first) && i + chunk.count <= file.count {
+        let shift = file[i].count - first.count
+        guard shift >= 0, file[i].prefix(shift).allSatisfy({ $0 == " " }) else { continue }
+        let prefix = String(repeating: " ", count: shift)
+        if chunk.indices.allSatisfy({ file[i + $0] == prefix + chunk[$0] }) { return i + chunk.count }
+    }
+    return nil
+}
+
+/// The text `uring-bpf ARGUMENTS --help` prints, by argument path.
+var helpCache: [String: String?] = [:]
+func help(_ binary: String, _ path: [String]) -> String? {
+    let key = path.joined(separator: " ")
+    if let cached = helpCache[key] { return cached }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = path + ["--help"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    var text: String?
+    if (try? process.run()) != nil {
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        if process.terminationStatus == 0 { text = String(decoding: data, as: UTF8.self) }
+    }
+    helpCache[key] = text
+    return text
+}
+
+/// Shell words of a command line (quotes kept out, `#` comments dropped).
+func words(_ line: String) -> [String] {
+    var result: [String] = [], current = "", quote: Character?
+    var sawWord = false
+    for c in line {
+        if let q = quote {
+            if c == q { quote = nil } else { current.append(c) }
+        } else if c == "'" || c == "\"" {
+            quote = c
+            sawWord = true
+        } else if c == " " || c == "\t" {
+            if sawWord || !current.isEmpty { result.append(current) }
+            current = ""
+            sawWord = false
+        } else if c == "#" && current.isEmpty && !sawWord {
+            break
+        } else {
+            current.append(c)
+        }
+    }
+    if sawWord || !current.isEmpty { result.append(current) }
+    return result
+}
+
+func checkCommands(_ block: [String], file: String, firstLine: Int, binary: String) {
+    let examples = exampleNames(binary)
+    var joined: [(line: Int, text: String)] = []
+    var pending: (line: Int, text: String)?
+    for (offset, raw) in block.enumerated() {
+        let text = pending.map { $0.text + " " } ?? ""
+        let line = pending?.line ?? firstLine + offset
+        if raw.hasSuffix("\\") {
+            pending = (line, text + String(raw.dropLast()))
+        } else {
+            joined.append((line, text + raw))
+            pending = nil
+        }
+    }
+    for (line, text) in joined {
+        var w = words(text)
+        if w.starts(with: ["swift", "run"]) {
+            w.removeFirst(2)
+            if w.first == "-c" { w.removeFirst(2) }
+        }
+        guard w.first == "uring-bpf" else { continue }
+        w.removeFirst()
+        var path: [String] = []
+        while let next = w.first, !next.hasPrefix("-"), path.count < 2,
+              help(binary, path + [next]) != nil, isSubcommand(binary, path, next) {
+            path.append(w.removeFirst())
+        }
+        guard !path.isEmpty, let text = help(binary, path) else {
+            problem(file, line, "`uring-bpf \(w.joined(separator: " "))`: no such subcommand")
+            continue
+        }
+        if text.contains("SUBCOMMANDS:"), let next = w.first, !next.hasPrefix("-") {
+            problem(file, line, "`uring-bpf \(path.joined(separator: " "))` has no subcommand \(next)")
+            continue
+        }
+        for word in w where word.hasPrefix("--") {
+            let option = String(word.prefix { $0 != "=" })
+            if !text.contains(option + " ") && !text.contains(option + "\n") && !text.contains(option + ",") {
+                problem(file, line, "`uring-bpf \(path.joined(separator: " "))` has no option \(option)")
+            }
+        }
+        if ["run", "objdump", "exec"].contains(path.first ?? ""), let name = w.first, !name.hasPrefix("-"),
+           !name.contains("/"), !name.contains("."), !examples.contains(name) {
+            problem(file, line, "`uring-bpf \(path[0]) \(name)`: no bundled example \(name) (\(examples.sorted()))")
+        }
+    }
+}
+
+func isSubcommand(_ binary: String, _ path: [String], _ word: String) -> Bool {
+    guard let text = help(binary, path) else { return path.isEmpty }
+    guard let range = text.range(of: "SUBCOMMANDS:") else { return false }
+    return text[range.upperBound...].split(separator: "\n").contains { trimmed($0).hasPrefix(word + " ") || trimmed($0) == word }
+}
+
+var exampleNamesCache: Set<String>?
+func exampleNames(_ binary: String) -> Set<String> {
+    if let exampleNamesCache { return exampleNamesCache }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = ["objdump", "--list-examples"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try? process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let names = Set(String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
+        $0.split(separator: "\t").first.map(String.init)
+    })
+    exampleNamesCache = names
+    return names
+}
+
+func checkMarkdown(_ file: String, binary: String) -> Int {
+    guard let text = lines(of: file) else {
+        problem(file, 0, "cannot read")
+        return 0
+    }
+    var blocks = 0
+    var i = 0
+    var lastNonBlank: (line: Int, text: String)?
+    while i < text.count {
+        let line = text[i]
+        let t = trimmed(line)
+        guard t.hasPrefix("```") || t.hasPrefix("~~~") else {
+            if !t.isEmpty { lastNonBlank = (i + 1, t) }
+            i += 1
+            continue
+        }
+        let fence = String(t.prefix(3))
+        let indent = indentation(line)
+        var body: [String] = []
+        var j = i + 1
+        while j < text.count, !trimmed(text[j]).hasPrefix(fence) {
+            body.append(String(text[j].dropFirst(min(indent, indentation(text[j])))))
+            j += 1
+        }
+        blocks += 1
+        let marker = lastNonBlank?.text ?? ""
+        let start = i + 2
+        if marker.hasPrefix("<!-- snippet: "), marker.hasSuffix(" -->") {
+            let target = String(marker.dropFirst("<!-- snippet: ".count).dropLast(" -->".count))
+            let parts = target.split(separator: "#", maxSplits: 1).map(String.init)
+            if let expected = visibleCode(ofSnippet: parts[0], slice: parts.count > 1 ? parts[1] : nil) {
+                let actual = stripBlankEnds(body)
+                if actual != expected {
+                    let at = (0..<min(actual.count, expected.count)).first { actual[$0] != expected[$0] } ?? min(actual.count, expected.count)
+                    problem(file, start + at, "differs from \(target): block has \(at < actual.count ? "`\(actual[at])`" : "no more lines"), the snippet \(at < expected.count ? "`\(expected[at])`" : "no more lines")")
+                }
+            } else {
+                problem(file, start - 1, "no snippet \(parts[0])")
+            }
+        } else if marker.hasPrefix("<!-- excerpt: "), marker.hasSuffix(" -->") {
+            let target = String(marker.dropFirst("<!-- excerpt: ".count).dropLast(" -->".count))
+            if let source = lines(of: target) {
+                var chunks: [[String]] = [[]]
+                for l in body { if trimmed(l).isEmpty { chunks.append([]) } else { chunks[chunks.count - 1].append(l) } }
+                var from = 0
+                for chunk in chunks where !chunk.isEmpty {
+                    let chunkIndent = chunk.map(indentation).min() ?? 0
+                    let dedented = chunk.map { String($0.dropFirst(chunkIndent)) }
+                    if let next = findChunk(dedented, in: source, from: from) {
+                        from = next
+                    } else {
+                        problem(file, start + (body.firstIndex(of: chunk[0]) ?? 0), "not in \(target) (in this order): `\(dedented[0])` ...")
+                        break
+                    }
+                }
+            } else {
+                problem(file, start - 1, "no file \(target)")
+            }
+        } else if marker == "<!-- commands -->" {
+            checkCommands(body, file: file, firstLine: start, binary: binary)
+        } else {
+            problem(file, i + 1, "a code block needs a <!-- snippet: ... -->, <!-- excerpt: ... --> or <!-- commands --> comment before it (Scripts/docs/check-code-blocks.swift)")
+        }
+        lastNonBlank = nil
+        i = j + 1
+    }
+    return blocks
+}
+
+func checkDocComments(under folder: String) {
+    guard let files = FileManager.default.enumerator(atPath: folder) else { return }
+    for case let name as String in files where name.hasSuffix(".swift") {
+        let path = folder + "/" + name
+        var inBlock = false
+        for (n, line) in (lines(of: path) ?? []).enumerated() {
+            let t = trimmed(line)
+            guard t.hasPrefix("///"), trimmed(t.dropFirst(3)).hasPrefix("```") else { continue }
+            if !inBlock {
+                problem(path, n + 1, "a code block in a doc comment is compiled by nothing: make it a snippet and show it from the catalog (@Snippet in a documentation extension)")
+            }
+            inBlock.toggle()
+        }
+    }
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+guard arguments.count >= 1 else {
+    print("usage: check-code-blocks.swift URING_BPF_BINARY FILE.md ... [--doc-comments FOLDER ...]")
+    exit(2)
+}
+let binary = arguments.removeFirst()
+var markdown: [String] = [], folders: [String] = []
+if let split = arguments.firstIndex(of: "--doc-comments") {
+    markdown = Array(arguments[..<split])
+    folders = Array(arguments[(split + 1)...])
+} else {
+    markdown = arguments
+}
+var blocks = 0
+for file in markdown { blocks += checkMarkdown(file, binary: binary) }
+for folder in folders { checkDocComments(under: folder) }
+if problems.isEmpty {
+    print("check-code-blocks: \(blocks) code blocks in \(markdown.count) files match compiled code; no code in the doc comments of \(folders.count) modules")
+} else {
+    for p in problems { print(p) }
+    print("check-code-blocks: \(problems.count) problem\(problems.count == 1 ? "" : "s")")
+    exit(1)
+}
