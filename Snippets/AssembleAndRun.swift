@@ -1,5 +1,5 @@
-//! The `BPF` engine on its own: assemble (uBPF syntax), validate, disassemble and interpret a program over a buffer
-//! the host grants it; an access outside its memory is a `RuntimeError`, never a read of host memory.
+// The `BPF` engine on its own: assemble (uBPF syntax), validate, disassemble and interpret a program over a buffer
+// the host grants it; an access outside its memory is a `RuntimeError`, never a read of host memory.
 import BPF
 
 // r1 = buffer, r2 = length: the sum of the buffer's bytes.

@@ -1,5 +1,5 @@
-//! `ProgramRunner` runs a `Program` on the JIT (the default, x86-64) or the interpreter, with the same results and
-//! the same memory safety; where the JIT cannot run it interprets and says why.
+// `ProgramRunner` runs a `Program` on the JIT (the default, x86-64) or the interpreter, with the same results and
+// the same memory safety; where the JIT cannot run it interprets and says why.
 import BPF
 import BPFJIT
 

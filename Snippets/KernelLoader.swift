@@ -1,6 +1,6 @@
-//! `BPFKernel` on its own: the kernel's BTF, a map created with `bpf()`, and a loop program loaded, attached to a
-//! ring and run by the kernel (Linux 7.1+; on an older kernel `load()` says what is missing before it creates
-//! anything, and this snippet prints that and stops there).
+// `BPFKernel` on its own: the kernel's BTF, a map created with `bpf()`, and a loop program loaded, attached to a
+// ring and run by the kernel (Linux 7.1+; on an older kernel `load()` says what is missing before it creates
+// anything, and this snippet prints that and stops there).
 import BPFKernel
 import BPFObject
 import Uring

@@ -1,5 +1,5 @@
-//! `BPFObject` reads a clang-built object with no kernel calls: its programs, struct_ops, globals and maps. A plain
-//! function of it becomes a runnable program with its global data (`ExecutableProgram`).
+// `BPFObject` reads a clang-built object with no kernel calls: its programs, struct_ops, globals and maps. A plain
+// function of it becomes a runnable program with its global data (`ExecutableProgram`).
 import BPF
 import BPFObject
 

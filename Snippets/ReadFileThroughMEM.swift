@@ -1,6 +1,6 @@
-//! Runs `read_open.bpf.o` (openat → read → close, each request issued from the previous one's CQE) with the path
-//! and the read buffer in the ring's MEM region: `.memAddress(N)` sets an address global to MEM's user address
-//! plus N before load, ``LoopMemory`` reads and writes MEM from Swift.
+// Runs `read_open.bpf.o` (openat → read → close, each request issued from the previous one's CQE) with the path
+// and the read buffer in the ring's MEM region: `.memAddress(N)` sets an address global to MEM's user address
+// plus N before load, ``LoopMemory`` reads and writes MEM from Swift.
 import BPFObject
 import UringBPF
 

@@ -1,4 +1,4 @@
-//! The `Uring` module on its own: a ring, typed requests, links and completions.
+// The `Uring` module on its own: a ring, typed requests, links and completions.
 import SystemPackage
 import Uring
 

@@ -1,5 +1,5 @@
-//! A `loop_step` written in Swift: the same powers and semantics as a BPF one (regions, submit, `cq_wait_idx`,
-//! CONTINUE or STOP), always in user mode. This one runs 100 NOPs, one in flight at a time, as `nops_seq.bpf.c` does.
+// A `loop_step` written in Swift: the same powers and semantics as a BPF one (regions, submit, `cq_wait_idx`,
+// CONTINUE or STOP), always in user mode. This one runs 100 NOPs, one in flight at a time, as `nops_seq.bpf.c` does.
 import UringBPF
 
 let options = LoopOptions()                     // 16 SQ / 32 CQ entries

@@ -6,7 +6,7 @@
 // neither GitHub nor DocC shows:
 //
 //   <!-- snippet: Snippets/NAME.swift -->   the block is the snippet's visible code, exactly: its lines without the
-//                                            leading `//!` comment, the `// snippet.hide` ... `// snippet.show` parts
+//                                            leading comment (the explanation), the `// snippet.hide` ... `// snippet.show` parts
 //                                            and the marker lines (what DocC's @Snippet shows). Snippets are built by
 //                                            `swift build` and run by Scripts/docs/run-snippets.
 //   <!-- excerpt: PATH -->                   each paragraph of the block (lines between blank lines) appears in PATH,
@@ -45,7 +45,10 @@ func stripBlankEnds(_ lines: [String]) -> [String] {
 /// The code DocC shows for a snippet (or one slice of it).
 func visibleCode(ofSnippet path: String, slice: String?) -> [String]? {
     guard var source = lines(of: path) else { return nil }
-    while let first = source.first, first.hasPrefix("//!") { source.removeFirst() }
+    // The leading comment is the snippet's explanation, which DocC shows as text.
+    while let first = source.first, trimmed(first).hasPrefix("//"), !trimmed(first).hasPrefix("// snippet.") {
+        source.removeFirst()
+    }
     var visible: [String] = []
     var hidden = false
     var inSlice = slice == nil
