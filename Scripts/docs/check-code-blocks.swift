@@ -14,7 +14,8 @@
 //                                            loop program, Examples/consumer, Examples/swift).
 //   <!-- commands -->                        a shell block: every `uring-bpf` command in it (also as `swift run
 //                                            [-c release] uring-bpf`) names a real subcommand, only options that
-//                                            its --help lists, and a bundled example where it names one.
+//                                            its --help lists, and a bundled example where it names one; every
+//                                            `clang` command compiles (run from the package's root).
 //
 // With --doc-comments, the Swift files under each folder must have no fenced code block in their doc comments:
 // code examples go in snippets, shown by a documentation extension in the module's catalog.
@@ -148,6 +149,10 @@ func checkCommands(_ block: [String], file: String, firstLine: Int, binary: Stri
             w.removeFirst(2)
             if w.first == "-c" { w.removeFirst(2) }
         }
+        if w.first == "clang" {
+            checkClang(w, file: file, line: line)
+            continue
+        }
         guard w.first == "uring-bpf" else { continue }
         w.removeFirst()
         var path: [String] = []
@@ -173,6 +178,30 @@ func checkCommands(_ block: [String], file: String, firstLine: Int, binary: Stri
            !name.contains("/"), !name.contains("."), !examples.contains(name) {
             problem(file, line, "`uring-bpf \(path[0]) \(name)`: no bundled example \(name) (\(examples.sorted()))")
         }
+    }
+}
+
+/// Runs a documented clang command from the package's root, its output (`-o`) sent to a scratch file.
+func checkClang(_ command: [String], file: String, line: Int) {
+    var arguments = Array(command.dropFirst())
+    let output = NSTemporaryDirectory() + "check-code-blocks-\(getpid()).o"
+    defer { unlink(output) }
+    if let o = arguments.firstIndex(of: "-o"), o + 1 < arguments.count { arguments[o + 1] = output }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["clang"] + arguments
+    let pipe = Pipe()
+    process.standardError = pipe
+    do {
+        try process.run()
+    } catch {
+        problem(file, line, "cannot run clang: \(error)")
+        return
+    }
+    let errors = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    if process.terminationStatus != 0 {
+        problem(file, line, "`\(command.joined(separator: " "))` failed: \(errors)")
     }
 }
 
