@@ -13,6 +13,7 @@ let counters = try BPFMap(BPFMapSpec(type: .array, keySize: 4, valueSize: 8, max
 try counters.update(key: UInt32(2), value: UInt64(42))
 print("counters[2] = \(try counters.lookup(key: UInt32(2), as: UInt64.self) ?? 0)")
 
+// snippet.loader
 // A loop program: globals staged before load (.rodata too), then loaded (the kernel's verifier checks it).
 var loader = KernelObjectLoader(try ObjectFile(contentsOf: "nops_seq.bpf.o"), name: "nops_seq")
 try loader.setGlobal("sq_entries", to: UInt32(16))
@@ -32,6 +33,7 @@ do {
 } catch let error as BPFLoaderError where error.kind == .unsupportedKernel {
     print("not loaded: \(error)")                                   // e.g. no io_uring_bpf_ops before Linux 7.1
 }
+// snippet.end
 // snippet.hide
 let stored = try counters.lookup(key: UInt32(2), as: UInt64.self)
 precondition(stored == 42, "KernelLoader: counters[2] = \(String(describing: stored))")

@@ -20,10 +20,12 @@ let memory = loop.memory!
 try memory.write(Array("/etc/hostname".utf8) + [0], at: 0)
 
 _ = try loop.run()
+// snippet.results
 let bytesRead = try loop.globals.value(GlobalName<Int32>("bytes_read"))
 let error = try loop.globals.value(GlobalName<Int32>("error"))
 let text = String(decoding: try memory.bytes(4096..<4096 + Int(max(bytesRead, 0))), as: UTF8.self)
 print("read \(bytesRead) bytes, error \(error): \(text)")
+// snippet.end
 // snippet.hide
 // The same file through the host's read(2): the program must have read exactly this.
 let fd = open("/etc/hostname", O_RDONLY)

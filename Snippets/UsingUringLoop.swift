@@ -1,5 +1,5 @@
-// Runs a clang-built loop program (`nops_seq.bpf.o`) in auto mode: kernel mode where the kernel has
-// `io_uring_bpf_ops` (Linux 7.1+), user mode everywhere else. The README's "Using it from Swift" example.
+// Runs a clang-built loop program, `nops_seq.bpf.o`, in auto mode: in the kernel where it has `io_uring_bpf_ops`
+// (Linux 7.1+), in user mode everywhere else; then reads a global variable the program left its result in.
 import BPFObject
 import UringBPF
 

@@ -10,12 +10,6 @@ import BPF
 /// Code written against `Interpreter` switches by constructing a `ProgramRunner` instead (adding `engine:` if it
 /// wants to choose); nothing else changes.
 ///
-/// ```swift
-/// let runner = ProgramRunner(program: program, functions: functions, memory: memory)  // engine: .default
-/// let r0 = try runner.run(contextAddress)
-/// if let why = runner.fallbackReason { print("interpreting: \(why)") }
-/// ```
-///
 /// One run at a time and not reentrant (a host function must not run the same runner; use a second runner over
 /// the same memory map, as for `bpf_loop` callbacks); `cancellation` may be set from any thread.
 public final class ProgramRunner {

@@ -1,16 +1,10 @@
 import BPFObject
 import SystemPackage
 
-/// Loads an `ObjectFile` into the kernel, in two phases so that globals can be set before load:
-///
-/// ```swift
-/// var loader = KernelObjectLoader(object, name: "nops_seq")
-/// try loader.setGlobal("sq_entries", to: ring.sqEntries)   // .rodata: only possible before load
-/// let loaded = try loader.load()                            // BTF, maps, programs (verifier)
-/// let attachment = try loaded.attach(ringFD: ring.fd)       // struct_ops map + link
-/// try ring.enter(...)                                       // the kernel runs the loop
-/// let steps = try loaded.global("steps", as: UInt32.self)  // read in place (mmapped)
-/// ```
+/// Loads an ``/BPFObject/ObjectFile`` into the kernel, in two phases so that globals can be set before load:
+/// ``setGlobal(_:to:in:)`` stages values (the only way to set `.rodata`), ``load()`` creates the kernel objects, and
+/// ``LoadedKernelObject/attach(ringFD:structOps:)`` attaches the loop program to a ring, whose `io_uring_enter` then
+/// runs it; ``LoadedKernelObject/global(_:as:in:)`` reads a global in place (the maps are mmapped).
 ///
 /// `load()` resolves everything against the kernel's BTF first (struct_ops types, kfuncs), so a kernel without
 /// `io_uring_bpf_ops` fails with a clear message before any kernel object is created. Then it uploads the object's

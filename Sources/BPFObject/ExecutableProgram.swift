@@ -2,14 +2,7 @@ import BPF
 
 /// A program of an object file made ready for the BPF engine: relocations applied, global data copied into host
 /// memory granted to the program (`.rodata` read-only), calls and callbacks linked. One call turns an
-/// ``ObjectProgram`` into a runnable `Program`:
-///
-/// ```swift
-/// let object = try ObjectFile(contentsOf: "checksum.bpf.o")
-/// let executable = try ExecutableProgram(object.function(named: "checksum")!, of: object)
-/// let interpreter = Interpreter(program: executable.program, memory: executable.memory)
-/// let r0 = try interpreter.run(memory: buffer)      // r1 = buffer, r2 = its length
-/// ```
+/// ``ObjectProgram`` into a runnable ``/BPF/Program``, which ``memory`` grants its global data.
 ///
 /// Maps and kfuncs need a host that implements them: pass `mapHandle` to give each map the value its `lddw`
 /// loads, and `kfuncs` for the kfunc names the host registers; without them such programs are refused with the
@@ -32,6 +25,8 @@ public final class ExecutableProgram {
     /// Prepares `program` (one of `object.programs` or `object.functions`).
     ///
     /// - Parameters:
+    ///   - program: the program or function to prepare.
+    ///   - object: the object file it comes from (its global data, maps and BTF).
     ///   - mapHandle: the value a `lddw` of each map loads (nil: the program may not use maps).
     ///   - kfuncs: the kfuncs the host provides.
     public init(

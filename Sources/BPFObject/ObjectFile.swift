@@ -4,14 +4,6 @@ import Foundation
 /// described without any kernel calls: programs with their subprograms linked
 /// and relocations resolved into loader-facing targets, maps, global data,
 /// externs, struct_ops variables, BTF and line info.
-///
-/// ```swift
-/// let object = try ObjectFile(contentsOf: "nops_qd.bpf.o")
-/// let step = object.program(named: "nops_qd_step")!
-/// step.isSleepable                                    // true
-/// object.structOps[0].program(for: "loop_step")       // "nops_qd_step"
-/// object.globalData(".bss")?.variable(named: "error")?.offset
-/// ```
 public struct ObjectFile: Sendable {
     /// An ELF section, for listings.
     public struct SectionSummary: Equatable, Sendable {

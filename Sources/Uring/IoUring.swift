@@ -151,7 +151,7 @@ public struct IoUring: ~Copyable {
         UnsafeMutableRawBufferPointer(start: sqesBase, count: sqesSize)
     }
 
-    /// The registered memory region (``registerMemoryRegion(size:kind:)``), or nil. Valid while the ring lives.
+    /// The registered memory region (``registerMemoryRegion(size:kind:waitArguments:)``), or nil. Valid while the ring lives.
     public var memoryRegion: UnsafeMutableRawBufferPointer? { memory?.buffer }
 }
 
