@@ -24,7 +24,7 @@ struct JITContext {
     var spill: UInt64 = 0
     /// The site a loop guard asks Swift about.
     var guardSite: Int = 0
-    /// The `JITRunner` (unretained), for the Swift entry points JIT code calls.
+    /// The ``JITRunner`` (unretained), for the Swift entry points JIT code calls.
     var runner: UnsafeMutableRawPointer? = nil
 
     static func offset(_ field: PartialKeyPath<JITContext>) -> Int32 {

@@ -9,8 +9,8 @@ import BPF
 /// rest is done in Swift. Calls to host functions go through the same `HostFunctions` table.
 ///
 /// The code lives in pages that are never writable and executable at once (mapped read-write, filled, switched
-/// to read-execute, unmapped when the runner is freed). Creating a runner throws `JITUnavailable` where that is
-/// refused or the machine is not x86-64; `ProgramRunner` then falls back to the interpreter.
+/// to read-execute, unmapped when the runner is freed). Creating a runner throws ``JITUnavailable`` where that is
+/// refused or the machine is not x86-64; ``ProgramRunner`` then falls back to the interpreter.
 ///
 /// Create one runner per program and reuse it: a run allocates nothing. One run at a time and not reentrant
 /// (a host function must not run the same runner); `cancellation` may be set from any thread.

@@ -1,13 +1,13 @@
 import BPF
 
-/// Runs a `Program` with the engine you pick, behind the `Interpreter`'s API: the same initializer arguments,
-/// `run(entry:_:_:_:_:_:)`, `instructionBudget`, `cancellation`, `instructionsExecuted`, `stackRegion`,
-/// `memory` and `program`, with the same results on either engine.
+/// Runs a ``/BPF/Program`` with the engine you pick, behind the ``/BPF/Interpreter``'s API: the same initializer
+/// arguments, ``run(entry:_:_:_:_:_:)``, ``instructionBudget``, ``cancellation``, ``instructionsExecuted``,
+/// ``stackRegion``, ``memory`` and ``program``, with the same results on either engine.
 ///
 /// Asked for the JIT where it cannot run (not x86-64, or the kernel refuses executable memory), it runs the
-/// interpreter: `engine` says which engine runs, `fallbackReason` why it is not the one asked for.
+/// interpreter: ``engine`` says which engine runs, ``fallbackReason`` why it is not the one asked for.
 ///
-/// Code written against `Interpreter` switches by constructing a `ProgramRunner` instead (adding `engine:` if it
+/// Code written against `Interpreter` switches by constructing a ``ProgramRunner`` instead (adding `engine:` if it
 /// wants to choose); nothing else changes.
 ///
 /// One run at a time and not reentrant (a host function must not run the same runner; use a second runner over

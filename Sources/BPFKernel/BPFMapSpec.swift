@@ -3,7 +3,7 @@ import SystemPackage
 
 /// Everything `BPF_MAP_CREATE` needs to create one map.
 ///
-/// File descriptors here are borrowed: the caller keeps their owners (`BTFHandle`, `BPFMap`) alive until the map
+/// File descriptors here are borrowed: the caller keeps their owners (``BTFHandle``, ``BPFMap``) alive until the map
 /// has been created.
 public struct BPFMapSpec: Sendable {
     /// The map type.

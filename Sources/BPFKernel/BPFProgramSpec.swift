@@ -2,7 +2,7 @@ import SystemPackage
 
 /// Everything `BPF_PROG_LOAD` needs to load one program.
 ///
-/// File descriptors here are borrowed: the caller keeps their owners (`BTFHandle`, `BPFMap`) alive until the
+/// File descriptors here are borrowed: the caller keeps their owners (``BTFHandle``, ``BPFMap``) alive until the
 /// program has been loaded.
 public struct BPFProgramSpec: Sendable {
     /// The program type.

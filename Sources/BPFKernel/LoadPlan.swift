@@ -18,7 +18,7 @@ struct StructOpsProgramTarget: Sendable {
     let memberName: String
 }
 
-/// Everything `KernelObjectLoader` resolves against kernel BTF before it creates any kernel object: struct_ops types,
+/// Everything ``KernelObjectLoader`` resolves against kernel BTF before it creates any kernel object: struct_ops types,
 /// each program's attach target, and kfunc/ksym ids. Whatever the object or kernel lacks is reported here.
 struct LoadPlan {
     var structOps: [StructOpsBinding] = []

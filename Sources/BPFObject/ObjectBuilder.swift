@@ -1,4 +1,4 @@
-/// Assembles an `ObjectFile` from an `ELFFile`: one pass per concern, in the
+/// Assembles an ``ObjectFile`` from an ``ELFFile``: one pass per concern, in the
 /// order libbpf uses (BTF, externs, maps, programs, struct_ops).
 struct ObjectBuilder {
     let elf: ELFFile

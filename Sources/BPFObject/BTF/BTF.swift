@@ -210,7 +210,7 @@ public struct BTF: Sendable {
         return BTFType(kind: kind, name: name, kindFlag: kindFlag, body: body)
     }
 
-    /// All types, decoded; index = type ID, [0] is void. Feed to `BTFWriter` after rewriting.
+    /// All types, decoded; index = type ID, [0] is void. Feed to ``BTFWriter`` after rewriting.
     public func allTypes() throws(BTFError) -> [BTFType] {
         var result: [BTFType] = []
         result.reserveCapacity(typeCount)
