@@ -6,6 +6,8 @@ public enum GlobalValue: Sendable, Equatable, CustomStringConvertible {
     /// The user-space address of the MEM region plus an offset (`@mem`, `@mem+N`): what a program puts in an SQE's
     /// `addr` to point the kernel at MEM. The variable must be 8 bytes.
     case memAddress(offset: UInt64)
+    /// The variable's bytes, exactly its size (a struct or an array, say).
+    case bytes([UInt8])
 
     /// Parses `123`, `-1`, `0x7b`, `@mem` or `@mem+N` (N decimal or hex).
     public init(parsing text: String) throws(LoopError) {
@@ -42,6 +44,7 @@ public enum GlobalValue: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .integer(let v): "\(v)"
         case .memAddress(let off): off == 0 ? "@mem" : "@mem+\(off)"
+        case .bytes(let bytes): "{" + bytes.map { String($0, radix: 16).leftPadded(2) }.joined(separator: " ") + "}"
         }
     }
 }

@@ -3,6 +3,10 @@ import BPFObject
 import SystemPackage
 import Uring
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Kernel mode: the object's `io_uring_bpf_ops` is loaded into the kernel and attached to the ring, so every
 /// `io_uring_enter` on the ring runs the loop in the kernel. A run is one `io_uring_enter` (two if a stale wake-up
 /// signal ended the first, which the kernel's loop allows: the program keeps its state in memory).
@@ -88,6 +92,12 @@ final class KernelLoop: LoopBackend {
             } catch where error.errno == .invalidArgument {
                 throw LoopError(.runFailed, errno: error.errno, "loop_step returned neither IOU_LOOP_CONTINUE (0) "
                     + "nor IOU_LOOP_STOP (1) (io_uring_enter failed with EINVAL)")
+            } catch where error.errno == .badAddress {
+                throw LoopError(.runFailed, errno: error.errno, "the program was detached from the ring during the "
+                    + "run (io_uring_enter failed with EFAULT)")
+            } catch where error.errno == Errno(rawValue: EBADFD) {
+                throw LoopError(.runFailed, errno: error.errno, "the ring is disabled (IORING_SETUP_R_DISABLED) "
+                    + "(io_uring_enter failed with EBADFD)")
             } catch {
                 throw LoopError(.runFailed, errno: error.errno, "\(error)")
             }

@@ -37,4 +37,10 @@ public struct LoopOptions: @unchecked Sendable {
 
     /// The defaults: auto mode, 16 SQ / 32 CQ entries, no MEM region.
     public init() {}
+
+    /// Adds `value` for the global `name` names to ``globals`` (stored before the program is loaded, so `.rodata`
+    /// can be set).
+    public mutating func set<Value>(_ name: GlobalName<Value>, to value: Value) {
+        globals.append((name.name, .bytes(withUnsafeBytes(of: value) { Array($0) })))
+    }
 }

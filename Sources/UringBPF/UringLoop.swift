@@ -240,6 +240,11 @@ func stagedGlobals(_ options: LoopOptions, object: ObjectFile, sqEntries: UInt32
             }
             let address = Int128(UInt(bitPattern: mem.baseAddress)) + Int128(offset)
             staged.append((name, try address.bytes(fitting: 8, name: name)))
+        case .bytes(let bytes):
+            guard bytes.count == size else {
+                throw LoopError(.badArgument, "\(name) is \(size) byte\(size == 1 ? "" : "s"), but \(bytes.count) were given")
+            }
+            staged.append((name, bytes))
         }
     }
     return staged

@@ -63,3 +63,23 @@ struct LoopLifetimeTests {
         _ = try userLoop("bpf_nops") { $0.globals = [("reqs_to_run", .integer(-1))] }
     }
 }
+
+@Suite("Typed globals set before load")
+struct TypedGlobalOptionsTests {
+    @Test func aTypedNameSetsAGlobalBeforeLoadInBothModes() throws {
+        for mode in loopModes {
+            var options = LoopOptions()
+            options.mode = mode
+            options.set(GlobalName<Int32>("reqs_to_run"), to: 7)
+            let loop = try UringLoop(object: try LoopTestPrograms.object("bpf_nops"), options: options)
+            _ = try loop.run()
+            #expect(try loop.globals.value("stat_nr_cqes", as: UInt32.self) == 7, "\(mode)")
+        }
+    }
+
+    @Test func bytesOfTheWrongSizeAreRefused() throws {
+        #expect {
+            _ = try userLoop("bpf_nops") { $0.set(GlobalName<Int64>("reqs_to_run"), to: 7) }
+        } throws: { ($0 as? LoopError)?.message == "reqs_to_run is 4 bytes, but 8 were given" }
+    }
+}

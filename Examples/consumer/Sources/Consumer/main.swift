@@ -12,7 +12,8 @@ import Glibc
 let nops: UInt32 = 1000
 var options = LoopOptions()
 options.mode = CommandLine.arguments.dropFirst().first.flatMap(LoopMode.init(rawValue:)) ?? .auto
-options.globals = [(Tally.Globals.nr_nops.name, .integer(Int128(nops))), (Tally.Globals.batch.name, .integer(8))]
+options.set(Tally.Globals.nr_nops, to: nops)
+options.set(Tally.Globals.batch, to: 8)
 
 do {
     let loop = try UringLoop(object: try Tally.object(), options: options)
