@@ -6,8 +6,9 @@
 // neither GitHub nor DocC shows:
 //
 //   <!-- snippet: Snippets/NAME.swift -->   the block is the snippet's visible code, exactly: its lines without the
-//                                            leading comment (the explanation), the `// snippet.hide` ... `// snippet.show` parts
-//                                            and the marker lines (what DocC's @Snippet shows). Snippets are built by
+//                                            leading comment (the explanation), the `// snippet.hide` ...
+//                                            `// snippet.show` parts and the marker lines (what DocC's @Snippet
+//                                            shows); `NAME.swift#SLICE` for one slice. Snippets are built by
 //                                            `swift build` and run by Scripts/docs/run-snippets.
 //   <!-- excerpt: PATH -->                   each paragraph of the block (lines between blank lines) appears in PATH,
 //                                            in order, at any one indentation. PATH is a file CI builds or runs (a
@@ -208,7 +209,9 @@ func checkClang(_ command: [String], file: String, line: Int) {
 func isSubcommand(_ binary: String, _ path: [String], _ word: String) -> Bool {
     guard let text = help(binary, path) else { return path.isEmpty }
     guard let range = text.range(of: "SUBCOMMANDS:") else { return false }
-    return text[range.upperBound...].split(separator: "\n").contains { trimmed($0).hasPrefix(word + " ") || trimmed($0) == word }
+    return text[range.upperBound...].split(separator: "\n").contains {
+        trimmed($0).hasPrefix(word + " ") || trimmed($0) == word
+    }
 }
 
 var exampleNamesCache: Set<String>?
@@ -229,73 +232,108 @@ func exampleNames(_ binary: String) -> Set<String> {
     return names
 }
 
-func checkMarkdown(_ file: String, binary: String) -> Int {
-    guard let text = lines(of: file) else {
-        problem(file, 0, "cannot read")
-        return 0
-    }
-    var blocks = 0
+/// A fenced code block: its lines (the fence's indentation removed), the line its body starts on, and the text
+/// of the last non-blank line before it (where its marker comment must be).
+struct CodeBlock {
+    var body: [String]
+    var firstLine: Int
+    var marker: String
+}
+
+func codeBlocks(in text: [String]) -> [CodeBlock] {
+    var blocks: [CodeBlock] = []
+    var lastNonBlank = ""
     var i = 0
-    var lastNonBlank: (line: Int, text: String)?
     while i < text.count {
-        let line = text[i]
-        let t = trimmed(line)
+        let t = trimmed(text[i])
         guard t.hasPrefix("```") || t.hasPrefix("~~~") else {
-            if !t.isEmpty { lastNonBlank = (i + 1, t) }
+            if !t.isEmpty { lastNonBlank = t }
             i += 1
             continue
         }
-        let fence = String(t.prefix(3))
-        let indent = indentation(line)
+        let fence = String(t.prefix(3)), indent = indentation(text[i])
         var body: [String] = []
         var j = i + 1
         while j < text.count, !trimmed(text[j]).hasPrefix(fence) {
             body.append(String(text[j].dropFirst(min(indent, indentation(text[j])))))
             j += 1
         }
-        blocks += 1
-        let marker = lastNonBlank?.text ?? ""
-        let start = i + 2
-        if marker.hasPrefix("<!-- snippet: "), marker.hasSuffix(" -->") {
-            let target = String(marker.dropFirst("<!-- snippet: ".count).dropLast(" -->".count))
-            let parts = target.split(separator: "#", maxSplits: 1).map(String.init)
-            if let expected = visibleCode(ofSnippet: parts[0], slice: parts.count > 1 ? parts[1] : nil) {
-                let actual = stripBlankEnds(body)
-                if actual != expected {
-                    let at = (0..<min(actual.count, expected.count)).first { actual[$0] != expected[$0] } ?? min(actual.count, expected.count)
-                    problem(file, start + at, "differs from \(target): block has \(at < actual.count ? "`\(actual[at])`" : "no more lines"), the snippet \(at < expected.count ? "`\(expected[at])`" : "no more lines")")
-                }
-            } else {
-                problem(file, start - 1, "no snippet \(parts[0])")
-            }
-        } else if marker.hasPrefix("<!-- excerpt: "), marker.hasSuffix(" -->") {
-            let target = String(marker.dropFirst("<!-- excerpt: ".count).dropLast(" -->".count))
-            if let source = lines(of: target) {
-                var chunks: [[String]] = [[]]
-                for l in body { if trimmed(l).isEmpty { chunks.append([]) } else { chunks[chunks.count - 1].append(l) } }
-                var from = 0
-                for chunk in chunks where !chunk.isEmpty {
-                    let chunkIndent = chunk.map(indentation).min() ?? 0
-                    let dedented = chunk.map { String($0.dropFirst(chunkIndent)) }
-                    if let next = findChunk(dedented, in: source, from: from) {
-                        from = next
-                    } else {
-                        problem(file, start + (body.firstIndex(of: chunk[0]) ?? 0), "not in \(target) (in this order): `\(dedented[0])` ...")
-                        break
-                    }
-                }
-            } else {
-                problem(file, start - 1, "no file \(target)")
-            }
-        } else if marker == "<!-- commands -->" {
-            checkCommands(body, file: file, firstLine: start, binary: binary)
-        } else {
-            problem(file, i + 1, "a code block needs a <!-- snippet: ... -->, <!-- excerpt: ... --> or <!-- commands --> comment before it (Scripts/docs/check-code-blocks.swift)")
-        }
-        lastNonBlank = nil
+        blocks.append(CodeBlock(body: body, firstLine: i + 2, marker: lastNonBlank))
+        lastNonBlank = ""
         i = j + 1
     }
     return blocks
+}
+
+/// `NAME` from `<!-- KIND: NAME -->`.
+func markerArgument(_ marker: String, _ kind: String) -> String? {
+    let prefix = "<!-- \(kind): "
+    guard marker.hasPrefix(prefix), marker.hasSuffix(" -->") else { return nil }
+    return String(marker.dropFirst(prefix.count).dropLast(" -->".count))
+}
+
+func checkSnippetBlock(_ block: CodeBlock, _ target: String, file: String) {
+    let parts = target.split(separator: "#", maxSplits: 1).map(String.init)
+    guard let expected = visibleCode(ofSnippet: parts[0], slice: parts.count > 1 ? parts[1] : nil) else {
+        problem(file, block.firstLine - 1, "no snippet \(parts[0])")
+        return
+    }
+    let actual = stripBlankEnds(block.body)
+    guard actual != expected else { return }
+    let common = min(actual.count, expected.count)
+    let at = (0..<common).first { actual[$0] != expected[$0] } ?? common
+    func show(_ lines: [String]) -> String { at < lines.count ? "`\(lines[at])`" : "no more lines" }
+    problem(file, block.firstLine + at,
+            "differs from \(target): the block has \(show(actual)), the snippet \(show(expected))")
+}
+
+func checkExcerptBlock(_ block: CodeBlock, _ target: String, file: String) {
+    guard let source = lines(of: target) else {
+        problem(file, block.firstLine - 1, "no file \(target)")
+        return
+    }
+    var paragraphs: [(line: Int, lines: [String])] = []
+    var current: (line: Int, lines: [String])?
+    for (offset, line) in block.body.enumerated() {
+        if trimmed(line).isEmpty {
+            if let c = current { paragraphs.append(c) }
+            current = nil
+        } else {
+            current = (current?.line ?? block.firstLine + offset, (current?.lines ?? []) + [line])
+        }
+    }
+    if let c = current { paragraphs.append(c) }
+    var from = 0
+    for paragraph in paragraphs {
+        let indent = paragraph.lines.map(indentation).min() ?? 0
+        let dedented = paragraph.lines.map { String($0.dropFirst(indent)) }
+        guard let next = findChunk(dedented, in: source, from: from) else {
+            problem(file, paragraph.line, "not in \(target) (in this order): `\(dedented[0])` ...")
+            return
+        }
+        from = next
+    }
+}
+
+func checkMarkdown(_ file: String, binary: String) -> Int {
+    guard let text = lines(of: file) else {
+        problem(file, 0, "cannot read")
+        return 0
+    }
+    let blocks = codeBlocks(in: text)
+    for block in blocks {
+        if let target = markerArgument(block.marker, "snippet") {
+            checkSnippetBlock(block, target, file: file)
+        } else if let target = markerArgument(block.marker, "excerpt") {
+            checkExcerptBlock(block, target, file: file)
+        } else if block.marker == "<!-- commands -->" {
+            checkCommands(block.body, file: file, firstLine: block.firstLine, binary: binary)
+        } else {
+            problem(file, block.firstLine - 1, "a code block needs a <!-- snippet: ... -->, <!-- excerpt: ... --> "
+                + "or <!-- commands --> comment before it (see Scripts/docs/check-code-blocks.swift)")
+        }
+    }
+    return blocks.count
 }
 
 func checkDocComments(under folder: String) {
@@ -307,7 +345,8 @@ func checkDocComments(under folder: String) {
             let t = trimmed(line)
             guard t.hasPrefix("///"), trimmed(t.dropFirst(3)).hasPrefix("```") else { continue }
             if !inBlock {
-                problem(path, n + 1, "a code block in a doc comment is compiled by nothing: make it a snippet and show it from the catalog (@Snippet in a documentation extension)")
+                problem(path, n + 1, "a code block in a doc comment is compiled by nothing: make it a snippet and "
+                    + "show it from the catalog (@Snippet in a documentation extension)")
             }
             inBlock.toggle()
         }
@@ -331,7 +370,8 @@ var blocks = 0
 for file in markdown { blocks += checkMarkdown(file, binary: binary) }
 for folder in folders { checkDocComments(under: folder) }
 if problems.isEmpty {
-    print("check-code-blocks: \(blocks) code blocks in \(markdown.count) files match compiled code; no code in the doc comments of \(folders.count) modules")
+    print("check-code-blocks: \(blocks) code blocks in \(markdown.count) files match compiled code; "
+        + "no code in the doc comments of \(folders.count) modules")
 } else {
     for p in problems { print(p) }
     print("check-code-blocks: \(problems.count) problem\(problems.count == 1 ? "" : "s")")
