@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "BPFObject", targets: ["BPFObject"]),
         .library(name: "BPFKernel", targets: ["BPFKernel"]),
         .library(name: "UringBPF", targets: ["UringBPF"]),
+        .library(name: "BPFVerifier", targets: ["BPFVerifier"]),
         .executable(name: "uring-bpf", targets: ["uring-bpf"]),
         .executable(name: "bpf-conformance-plugin", targets: ["bpf-conformance-plugin"]),
     ],
@@ -45,12 +46,14 @@ let package = Package(
         ),
         .plugin(name: "BPFCompilerPlugin", capability: .buildTool()),
         .target(name: "BPFKernel", dependencies: ["CUringShim", "BPF", "BPFObject", system]),
+        // A static verifier with the Linux verifier's load-time verdicts for loop programs.
+        .target(name: "BPFVerifier", dependencies: ["BPF", "BPFObject"], exclude: ["README-section.md"]),
         .target(name: "UringBPF", dependencies: ["CUringShim", "Uring", "BPF", "BPFObject", "BPFKernel", system]),
 
         .executableTarget(
             name: "uring-bpf",
             dependencies: [
-                "Uring", "BPF", "BPFObject", "BPFKernel", "UringBPF", "CReference", "UringBPFExamples",
+                "Uring", "BPF", "BPFObject", "BPFKernel", "UringBPF", "CReference", "UringBPFExamples", "BPFVerifier",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,6 +76,13 @@ let package = Package(
         .testTarget(
             name: "UringBPFTests",
             dependencies: ["UringBPF", "Uring", "BPF", "BPFObject", "UringBPFExamples", "uring-bpf"],
+            exclude: ["Programs"],
+            plugins: ["BPFCompilerPlugin"]
+        ),
+        // The differential corpus (Tests/VerifierCorpus/*.bpf.c, built by the plugin) against recorded kernel verdicts.
+        .testTarget(
+            name: "BPFVerifierTests",
+            dependencies: ["BPF", "BPFObject", "BPFVerifier", "BPFKernel", "Uring", "UringBPFExamples"],
             exclude: ["Programs"],
             plugins: ["BPFCompilerPlugin"]
         ),

@@ -1,0 +1,2 @@
+import BPF
+import BPFObject

@@ -1,0 +1,1 @@
+../BPFKernelTests/Programs/bad_return.bpf.c

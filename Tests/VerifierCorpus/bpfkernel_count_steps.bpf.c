@@ -1,0 +1,1 @@
+../BPFKernelTests/Programs/count_steps.bpf.c

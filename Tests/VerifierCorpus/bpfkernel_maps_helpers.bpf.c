@@ -1,0 +1,1 @@
+../BPFKernelTests/Programs/maps_helpers.bpf.c

@@ -1,0 +1,1 @@
+../BPFKernelTests/Programs/not_sleepable.bpf.c

@@ -1,0 +1,1 @@
+../BPFKernelTests/Programs/orphan_program.bpf.c

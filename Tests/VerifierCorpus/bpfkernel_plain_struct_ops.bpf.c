@@ -1,0 +1,1 @@
+../BPFKernelTests/Programs/plain_struct_ops.bpf.c

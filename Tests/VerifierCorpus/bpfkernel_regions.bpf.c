@@ -1,0 +1,1 @@
+../BPFKernelTests/Programs/regions.bpf.c

@@ -1,0 +1,1 @@
+../BPFKernelTests/Programs/wait_forever.bpf.c

@@ -1,0 +1,1 @@
+../BPFObjectTests/Programs/features.bpf.c

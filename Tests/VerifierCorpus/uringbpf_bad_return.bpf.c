@@ -1,0 +1,1 @@
+../UringBPFTests/Programs/bad_return.bpf.c

@@ -1,0 +1,1 @@
+../UringBPFTests/Programs/bpf_cp.bpf.c

@@ -1,0 +1,1 @@
+../UringBPFTests/Programs/bpf_nops.bpf.c

@@ -1,0 +1,1 @@
+../UringBPFTests/Programs/endless.bpf.c

@@ -1,0 +1,1 @@
+../UringBPFTests/Programs/maps.bpf.c

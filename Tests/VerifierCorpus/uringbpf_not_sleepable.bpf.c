@@ -1,0 +1,1 @@
+../UringBPFTests/Programs/not_sleepable.bpf.c

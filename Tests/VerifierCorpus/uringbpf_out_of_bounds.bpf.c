@@ -1,0 +1,1 @@
+../UringBPFTests/Programs/out_of_bounds.bpf.c

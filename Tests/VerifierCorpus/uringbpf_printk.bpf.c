@@ -1,0 +1,1 @@
+../UringBPFTests/Programs/printk.bpf.c

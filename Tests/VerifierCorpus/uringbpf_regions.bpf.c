@@ -1,0 +1,1 @@
+../UringBPFTests/Programs/regions.bpf.c

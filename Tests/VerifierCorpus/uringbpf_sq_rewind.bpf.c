@@ -1,0 +1,1 @@
+../UringBPFTests/Programs/sq_rewind.bpf.c
