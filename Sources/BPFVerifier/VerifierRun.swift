@@ -1,25 +1,320 @@
 import BPF
 import BPFObject
 
-/// One verification of one program (stub).
-struct VerifierRun {
-    let object: ObjectFile
-    let program: ObjectProgram
-    let options: VerifierOptions
-    var log = VerifierLog(level: .none)
-    var statistics = VerifierStatistics()
+/// A state kept at an instruction for pruning (`bpf_verifier_state_list`): paths reaching the instruction in a state
+/// it covers are cut. `branches` counts paths still being explored below it; only finished checkpoints prune.
+final class Checkpoint {
+    let state: VerifierState
+    let instruction: Int
+    let parent: Checkpoint?
+    var branches = 1
+    var hits = 0
+    var misses = 0
+    /// Which of its scalars later instructions depended on; only those are compared when pruning.
+    var precision = PrecisionMarks(frames: VerifierRun.maxFrames + 1)
+    /// The instructions from the parent checkpoint to this one, for walking precision back.
+    var history: [HistoryEntry] = []
 
-    init(object: ObjectFile, program: ObjectProgram, options: VerifierOptions) {
-        self.object = object
-        self.program = program
-        self.options = options
-        log = VerifierLog(level: options.logLevel)
+    init(state: VerifierState, instruction: Int, parent: Checkpoint?) {
+        self.state = state
+        self.instruction = instruction
+        self.parent = parent
     }
-
-    mutating func verify() -> VerifierRejection? { nil }
 }
 
-struct VerifierLog {
-    let level: VerifierLogLevel
-    var text = ""
+/// One path being explored: its state, where it is, and the checkpoint it descends from.
+struct Path {
+    var state: VerifierState
+    var pc: Int
+    var parent: Checkpoint?
+    /// Jumps since the last checkpoint (a new one is forced after 40, as the kernel's `jmp_history_cnt`).
+    var jumpsSinceCheckpoint = 0
+    /// The last instructions of this path, for the log (a ring of `Path.trailLength`).
+    var trail = [Int32](repeating: -1, count: Path.trailLength)
+    var trailHead = 0
+    /// Instructions since the parent checkpoint.
+    var history: [HistoryEntry] = []
+
+    static let trailLength = 48
+
+    mutating func record(_ pc: Int) {
+        trail[trailHead] = Int32(pc)
+        trailHead = (trailHead + 1) % Path.trailLength
+    }
+
+    var recentInstructions: [Int] {
+        (0..<Path.trailLength).map { trail[(trailHead + $0) % Path.trailLength] }.filter { $0 >= 0 }.map(Int.init)
+    }
+}
+
+/// One verification of one program: the CFG check, then every path explored from the entry (`do_check`), then the
+/// stack-depth check.
+struct VerifierRun {
+    let options: VerifierOptions
+    let program: VerifierProgram
+    var log: VerifierLog
+    var statistics = VerifierStatistics()
+
+    var flow: ControlFlow! = nil
+    /// Checkpoints by instruction.
+    var checkpoints: [[Checkpoint]] = []
+    var pending: [Path] = []
+    /// The path being explored.
+    var path: Path
+    var nextID = 0
+    var liveCheckpoints = 0
+    var jumpsProcessed = 0
+    var lastCheckpointJumps = 0
+    var lastCheckpointInstructions = 0
+    /// Deepest stack access of each function (by first instruction), in bytes.
+    var stackDepth: [Int: Int] = [:]
+    /// Functions entered from each call instruction, for the combined stack check.
+    var callEdges: Set<[Int]> = []
+
+    init(object: ObjectFile, program: ObjectProgram, options: VerifierOptions) {
+        self.options = options
+        self.program = VerifierProgram(object: object, program: program, globalData: options.globalData)
+        log = VerifierLog(level: options.logLevel)
+        var entry = Frame(number: 0, callsite: -1, functionStart: 0)
+        entry.registers[1] = .pointer(Pointer(.context))
+        path = Path(state: VerifierState(frames: [entry]), pc: 0, parent: nil)
+    }
+
+    mutating func verify() -> VerifierRejection? {
+        do {
+            try checkProgramType()
+            flow = try ControlFlow(program)
+            checkpoints = Array(repeating: [], count: program.count)
+            try explore()
+            try checkStackDepth()
+            log.summary(statistics)
+            return nil
+        } catch {
+            return rejection(for: error)
+        }
+    }
+
+    /// What the kernel checks before the instructions: a struct_ops program of a known member.
+    func checkProgramType() throws(Failure) {
+        guard program.program.isStructOps else {
+            throw Failure(
+                .invalidArgument, "program type not supported by this verifier",
+                "Program \(program.program.name) (section \(program.program.sectionName)) is not a struct_ops program; only loop_step programs are verified.")
+        }
+        guard !program.instructions.isEmpty else {
+            throw .invalid("empty program", "The program has no instructions.")
+        }
+    }
+
+    // MARK: Exploration
+
+    mutating func explore() throws(Failure) {
+        while true {
+            try explorePath()
+            finish(path.parent)
+            guard let next = pending.popLast() else { return }
+            path = next
+            log.branch(to: path.pc, state: path.state)
+        }
+    }
+
+    /// Explores the current path until it exits or is pruned.
+    mutating func explorePath() throws(Failure) {
+        while true {
+            let pc = path.pc
+            guard pc >= 0 && pc < program.count else {
+                throw Failure(.fault, "invalid insn idx \(pc) insn_cnt \(program.count)", "Execution left the program at \(pc).")
+            }
+            statistics.processedInstructions += 1
+            if statistics.processedInstructions > options.instructionLimit {
+                throw Failure(
+                    .tooBig, "BPF program is too large. Processed \(statistics.processedInstructions) insn",
+                    "The verifier would have to process more than \(options.instructionLimit) instructions to check every path (the kernel's complexity limit); bound the loops more tightly.")
+            }
+            if flow.prunePoints[pc] {
+                if try visit(pc) {
+                    statistics.prunedPaths += 1
+                    return
+                }
+            }
+            path.record(pc)
+            path.history.append(HistoryEntry(pc: Int32(pc), depth: Int8(path.state.frames.count - 1)))
+            log.instruction(pc, program: program, state: path.state)
+            if try step() == .exit { return }
+        }
+    }
+
+    /// A path has ended: its checkpoints have one branch fewer (`update_branch_counts`).
+    func finish(_ parent: Checkpoint?) {
+        var c = parent
+        while let cp = c {
+            cp.branches -= 1
+            if cp.branches > 0 { break }
+            c = cp.parent
+        }
+    }
+
+    /// Queues `state` at `pc` for later exploration (`push_stack`).
+    mutating func push(_ state: VerifierState, at pc: Int) throws(Failure) {
+        var other = path
+        other.state = state
+        other.pc = pc
+        pending.append(other)
+        path.parent?.branches += 1
+        if pending.count > options.pendingBranchLimit {
+            throw Failure(
+                .tooBig, "The sequence of \(pending.count) jumps is too complex.",
+                "More than \(options.pendingBranchLimit) branches wait to be explored at once (the kernel's jump-sequence limit); the program branches too often on one path.")
+        }
+    }
+
+    // MARK: Pruning (is_state_visited)
+
+    /// Compares the current state with the checkpoints at `pc`; returns true if one covers it.
+    mutating func visit(_ pc: Int) throws(Failure) -> Bool {
+        clearSingularIDs(&path.state)
+        let force = flow.forceCheckpoints[pc] || path.jumpsSinceCheckpoint > 40
+        var addNew = force
+        if jumpsProcessed - lastCheckpointJumps >= 2
+            && statistics.processedInstructions - lastCheckpointInstructions >= 8
+        {
+            addNew = true
+        }
+        var list = checkpoints[pc]
+        var index = 0
+        var covered = false
+        var coveringCheckpoint: Checkpoint? = nil
+        while index < list.count {
+            let cp = list[index]
+            if cp.branches > 0 {
+                if flow.forceCheckpoints[pc] {
+                    if statesEqual(cp, path.state, at: pc, mode: .rangeWithin) {
+                        cp.hits += 1
+                        covered = true
+                        coveringCheckpoint = cp
+                        break
+                    }
+                } else if cp.state.current.registers == path.state.current.registers
+                    && cp.state.frames.count == path.state.frames.count
+                    && statesEqual(cp, path.state, at: pc, mode: .exact)
+                {
+                    throw Failure(
+                        .invalidArgument, "infinite loop detected at insn \(pc)",
+                        "The loop through instruction \(pc) comes back in exactly the same state, so it never ends.")
+                }
+                if !force && jumpsProcessed - lastCheckpointJumps < 20
+                    && statistics.processedInstructions - lastCheckpointInstructions < 100
+                {
+                    addNew = false
+                }
+            } else if statesEqual(cp, path.state, at: pc, mode: .notExact) {
+                cp.hits += 1
+                covered = true
+                coveringCheckpoint = cp
+                break
+            }
+            if addNew { cp.misses += 1 }
+            let n = flow.forceCheckpoints[pc] && cp.branches > 0 ? 64 : 3
+            if cp.misses > cp.hits * n + n {
+                list.remove(at: index)
+                liveCheckpoints -= 1
+                continue
+            }
+            index += 1
+        }
+        checkpoints[pc] = list
+        if covered, let cp = coveringCheckpoint {
+            propagatePrecision(from: cp)
+            return true
+        }
+        guard addNew else { return false }
+        let cp = Checkpoint(state: path.state, instruction: pc, parent: path.parent)
+        cp.history = path.history
+        path.history = []
+        checkpoints[pc].append(cp)
+        statistics.totalStates += 1
+        liveCheckpoints += 1
+        statistics.peakStates = max(statistics.peakStates, liveCheckpoints)
+        lastCheckpointJumps = jumpsProcessed
+        lastCheckpointInstructions = statistics.processedInstructions
+        path.parent = cp
+        path.jumpsSinceCheckpoint = 0
+        return false
+    }
+
+    /// A pruned path relied on the covering checkpoint's precise scalars: they must be precise on this path too
+    /// (`propagate_precision`).
+    mutating func propagatePrecision(from cp: Checkpoint) {
+        var marks = PrecisionMarks(frames: VerifierRun.maxFrames + 1)
+        for f in cp.state.frames.indices {
+            marks.registers[f] = cp.precision.registers[f]
+            marks.slots[f] = cp.precision.slots[f]
+        }
+        propagate(&marks)
+    }
+
+    // MARK: Stack depth (check_max_stack_depth)
+
+    func checkStackDepth() throws(Failure) {
+        // Every chain of calls from the entry: the frames' stack sizes (rounded to 16 as with the JIT) must fit 512.
+        var callees: [Int: Set<Int>] = [:]
+        for edge in callEdges { callees[edge[0], default: []].insert(edge[1]) }
+        func depth(_ function: Int, _ total: Int, _ frames: Int, _ visiting: Set<Int>) throws(Failure) {
+            let own = stackDepth[function] ?? 0
+            let rounded = (own + 15) / 16 * 16
+            let sum = total + rounded
+            if sum > 512 {
+                throw Failure(
+                    .accessDenied, "combined stack size of \(frames) calls is \(sum). Too large",
+                    "The frames of \(frames) nested calls use \(sum) bytes of stack together; the limit is 512.")
+            }
+            for callee in callees[function] ?? [] where !visiting.contains(callee) {
+                try depth(callee, sum, frames + 1, visiting.union([callee]))
+            }
+        }
+        try depth(0, 0, 1, [0])
+    }
+
+    // MARK: IDs
+
+    mutating func newID() -> Int {
+        nextID += 1
+        return nextID
+    }
+
+    /// Scalar ids used by one register only link nothing; dropping them helps pruning (`clear_singular_ids`).
+    func clearSingularIDs(_ state: inout VerifierState) {
+        var counts: [Int: Int] = [:]
+        state.forEachRegister { r in
+            if case .scalar(_, let id) = r, id != 0 { counts[id, default: 0] += 1 }
+        }
+        guard counts.values.contains(1) else { return }
+        state.forEachRegister { r in
+            if case .scalar(let s, let id) = r, id != 0, counts[id] == 1 { r = .scalar(s, id: 0) }
+        }
+    }
+
+    // MARK: Rejection
+
+    mutating func rejection(for failure: Failure) -> VerifierRejection {
+        let index = failure.instruction ?? (flow == nil ? nil : path.pc)
+        var instruction: String? = nil
+        var location: SourceLocation? = nil
+        if let index, index >= 0, index < program.count {
+            let next = index + 1 < program.count ? program.instructions[index + 1] : nil
+            instruction = Disassembler().text(program.instructions[index], next: next, at: index)
+            location = program.program.sourceLocation(at: index)
+        }
+        let registers = failure.registers.map { "R\($0)=\(path.state[register: $0])" }
+        var rejection = VerifierRejection(
+            errno: failure.errno, reason: failure.reason, kernelMessage: failure.kernelMessage,
+            instructionIndex: index, instruction: instruction, registers: registers, sourceLocation: location)
+        if failure.instruction == nil && flow != nil {
+            log.failure(rejection, path: path.recentInstructions, program: program)
+        } else {
+            log.failure(rejection, path: [], program: program)
+        }
+        rejection.registers = registers
+        return rejection
+    }
 }

@@ -15,6 +15,13 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* Calls the loop's kfuncs from C so their BTF is in every object: programs written in
+ * inline assembly name them only through relocations, and loaders need the prototypes. */
+__attribute__((used)) int corpus_kfunc_btf_root(struct iou_ctx *ctx)
+{
+	return bpf_io_uring_submit_sqes(ctx, 0) + (bpf_io_uring_get_region(ctx, 0, 8) != 0);
+}
+
 /* The struct_ops variable that makes `fn` the loop_step of a loadable object. */
 #define CORPUS_OPS(fn)                                                     \
 	SEC(".struct_ops.link") struct io_uring_bpf_ops fn##_ops = {       \

@@ -4,7 +4,7 @@
 OPAQUE(__u32, user_index);
 
 SEC("struct_ops.s/step")
-__naked int step(unsigned long long *ctx)
+__naked int step(void)
 {
 	asm volatile(
 		"r6 = *(u64 *)(r1 + 0);"

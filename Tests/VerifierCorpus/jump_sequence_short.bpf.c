@@ -3,7 +3,7 @@
 #include "corpus.h"
 
 SEC("struct_ops.s/step")
-__naked int step(unsigned long long *ctx)
+__naked int step(void)
 {
 	asm volatile(
 		"r6 = 0;"

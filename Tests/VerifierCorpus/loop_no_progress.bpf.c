@@ -4,7 +4,7 @@
 OPAQUE(__u32, flag);
 
 SEC("struct_ops.s/step")
-__naked int step(unsigned long long *ctx)
+__naked int step(void)
 {
 	asm volatile(
 		"r1 = %[flag] ll;"

@@ -10,7 +10,7 @@ struct {
 } counts SEC(".maps");
 
 SEC("struct_ops.s/step")
-__naked int step(unsigned long long *ctx)
+__naked int step(void)
 {
 	asm volatile(
 		"r1 = %[counts] ll;"

@@ -5,7 +5,7 @@
 OPAQUE(__u64, user_index);
 
 SEC("struct_ops.s/step")
-__naked int step(unsigned long long *ctx)
+__naked int step(void)
 {
 	asm volatile(
 		"r1 = %[user_index] ll;"

@@ -2,6 +2,7 @@
 /* subprog_returns_pointer: a static subprogram must return a scalar; this one returns a stack pointer. */
 #include "corpus.h"
 
+#pragma clang diagnostic ignored "-Wreturn-stack-address"
 static __noinline long address_of_local(void)
 {
 	volatile long x = 0;
