@@ -99,6 +99,7 @@ extension VerifierRun {
 
         var jumpState = path.state
         var fallState = path.state
+        path.state.frames = []  // so fallState is the only owner and is changed in place
         var jumpDead = false, fallDead = false
         if case .scalar(let d, let did) = dstValue, case .scalar(let s, let sid) = srcValue {
             let same = isX && insn.src == insn.dst

@@ -3,13 +3,13 @@ import BPF
 /// The checks the kernel makes before exploring (`check_subprogs`, `check_cfg`): every jump lands inside its
 /// function, every function ends in `exit` or a jump, every instruction is reachable; and what exploration needs
 /// from the control-flow graph: prune points and the registers live before each instruction.
-struct ControlFlow {
+final class ControlFlow {
     /// Instructions where states are compared (`mark_prune_point`).
-    var prunePoints: [Bool]
+    let prunePoints: [Bool]
     /// Instructions where a checkpoint is always made (calls of callback-calling helpers).
-    var forceCheckpoints: [Bool]
+    let forceCheckpoints: [Bool]
     /// Registers read before being written on some path from each instruction (bit r = register r).
-    var liveBefore: [UInt16]
+    let liveBefore: [UInt16]
 
     static func isConditionalJump(_ insn: Instruction) -> Bool {
         let cls = insn.opcode & 0x07
@@ -34,9 +34,8 @@ struct ControlFlow {
     init(_ program: VerifierProgram) throws(Failure) {
         let code = program.instructions
         let n = code.count
-        prunePoints = Array(repeating: false, count: n)
-        forceCheckpoints = Array(repeating: false, count: n)
-        liveBefore = Array(repeating: 0, count: n)
+        var prunePoints = Array(repeating: false, count: n)
+        var forceCheckpoints = Array(repeating: false, count: n)
 
         // check_subprogs: jumps stay inside their function; functions end in exit or a jump.
         for start in program.functionStarts {
@@ -145,6 +144,8 @@ struct ControlFlow {
             }
         }
         _ = secondHalf
+        self.prunePoints = prunePoints
+        self.forceCheckpoints = forceCheckpoints
         liveBefore = Self.liveness(program)
     }
 

@@ -25,7 +25,11 @@ struct PrecisionMarks: Sendable {
         slots = Array(repeating: 0, count: frames)
     }
 
-    var isEmpty: Bool { registers.allSatisfy { $0 == 0 } && slots.allSatisfy { $0 == 0 } }
+    var isEmpty: Bool {
+        for r in registers where r != 0 { return false }
+        for s in slots where s != 0 { return false }
+        return true
+    }
 }
 
 extension VerifierRun {
@@ -33,7 +37,7 @@ extension VerifierRun {
     /// every instruction that produced them and marks their sources precise in the checkpoints on the way
     /// (`mark_chain_precision`).
     mutating func markPrecise(_ registers: [UInt8], slots: [(frame: Int, slot: Int)] = []) {
-        var marks = PrecisionMarks(frames: VerifierRun.maxFrames + 1)
+        var marks = PrecisionMarks(frames: deepestFrames + 1)
         let depth = path.state.frames.count - 1
         for r in registers where r < 10 {
             if case .scalar = path.state[register: r] { marks.registers[depth] |= 1 << UInt16(r) }
@@ -47,12 +51,11 @@ extension VerifierRun {
         backtrack(path.history, &marks)
         var checkpoint = path.parent
         while let cp = checkpoint, !marks.isEmpty {
-            for f in marks.registers.indices {
-                guard f < cp.state.frames.count else {
-                    marks.registers[f] = 0
-                    marks.slots[f] = 0
-                    continue
-                }
+            for f in cp.state.frames.count..<marks.registers.count {
+                marks.registers[f] = 0
+                marks.slots[f] = 0
+            }
+            for f in 0..<min(cp.state.frames.count, marks.registers.count) {
                 var bits = marks.registers[f]
                 while bits != 0 {
                     let r = bits.trailingZeroBitCount
@@ -92,7 +95,10 @@ extension VerifierRun {
 
     /// Walks `history` backwards, turning "needed after" into "needed before" (`backtrack_insn`).
     func backtrack(_ history: [HistoryEntry], _ marks: inout PrecisionMarks) {
-        for entry in history.reversed() {
+        var index = history.count
+        while index > 0 {
+            index -= 1
+            let entry = history[index]
             if marks.isEmpty { return }
             let d = Int(entry.depth)
             let insn = program.instructions[Int(entry.pc)]

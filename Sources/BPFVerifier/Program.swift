@@ -23,9 +23,9 @@ enum CallTarget: Equatable, Sendable {
     case subprogram(Int)
 }
 
-/// The program with what the verifier derives once: functions, call targets, map references, prune points and
-/// register liveness.
-struct VerifierProgram {
+/// The program with what the verifier derives once: functions, call targets, map references. A class so the many
+/// accesses during exploration share one copy.
+final class VerifierProgram {
     let instructions: [Instruction]
     let object: ObjectFile
     let program: ObjectProgram
@@ -35,7 +35,7 @@ struct VerifierProgram {
     /// What each relocated instruction refers to.
     let relocations: [Int: RelocationTarget]
     /// First instruction of every function, sorted (the entry first at 0).
-    private(set) var functionStarts: [Int] = [0]
+    let functionStarts: [Int]
 
     init(object: ObjectFile, program: ObjectProgram, globalData: [String: [UInt8]]) {
         self.object = object
@@ -70,7 +70,8 @@ struct VerifierProgram {
                 starts.insert(i + Int(insn.imm) + 1)
             }
         }
-        functionStarts = starts.filter { $0 >= 0 && $0 < instructions.count }.sorted()
+        let count = program.instructions.count
+        functionStarts = starts.filter { $0 >= 0 && $0 < count }.sorted()
     }
 
     var count: Int { instructions.count }

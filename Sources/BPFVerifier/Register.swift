@@ -18,16 +18,12 @@ enum PointerKind: Hashable, Sendable {
     case function(start: Int)
 }
 
-/// A kernel struct a `PTR_TO_BTF_ID` may point to, with what the verifier knows of it.
-struct KernelStruct: Hashable, Sendable {
-    /// The struct's name in kernel BTF, e.g. `iou_loop_params`.
-    var name: String
-    /// Its size in bytes.
-    var size: Int
-    /// Byte ranges a program may read: (offset, size) of each member; empty for empty structs.
-    var members: [Member]
-    /// The bytes a program may write (`btf_struct_access` of the struct_ops), as a half-open range.
-    var writable: Range<Int>?
+/// A kernel struct a `PTR_TO_BTF_ID` may point to, with what the verifier knows of it (Linux 7.2 BTF).
+enum KernelStruct: UInt8, Hashable, Sendable {
+    /// `struct iou_ctx {}`: opaque and empty.
+    case loopContext
+    /// `struct iou_loop_params { __u32 cq_wait_idx; }`: only `cq_wait_idx` may be written.
+    case loopParameters
 
     struct Member: Hashable, Sendable {
         var name: String
@@ -35,12 +31,22 @@ struct KernelStruct: Hashable, Sendable {
         var size: Int
     }
 
-    /// `struct iou_ctx {}` (7.2): opaque and empty.
-    static let loopContext = KernelStruct(name: "iou_ctx", size: 0, members: [], writable: nil)
-    /// `struct iou_loop_params { __u32 cq_wait_idx; }`: only `cq_wait_idx` may be written.
-    static let loopParameters = KernelStruct(
-        name: "iou_loop_params", size: 4, members: [Member(name: "cq_wait_idx", offset: 0, size: 4)],
-        writable: 0..<4)
+    /// The struct's name in kernel BTF, e.g. `iou_loop_params`.
+    var name: String {
+        switch self {
+        case .loopContext: "iou_ctx"
+        case .loopParameters: "iou_loop_params"
+        }
+    }
+
+    /// Its size in bytes.
+    var size: Int { self == .loopContext ? 0 : 4 }
+
+    /// Its members (what a load may read).
+    var members: [Member] { self == .loopContext ? [] : [Member(name: "cq_wait_idx", offset: 0, size: 4)] }
+
+    /// The bytes a program may write (the struct_ops' `btf_struct_access`), nil if none.
+    var writable: Range<Int>? { self == .loopContext ? nil : 0..<4 }
 }
 
 /// A pointer: what it points to, a fixed offset and a variable part (the kernel keeps both in `bpf_reg_state`).

@@ -73,6 +73,14 @@ struct VerifierState: Hashable, Sendable {
         set { frames[frames.count - 1].registers[Int(r)] = newValue }
     }
 
+    /// Reads every register and spilled register in every frame.
+    func forEachRegisterRead(_ body: (Register) -> Void) {
+        for frame in frames {
+            for r in frame.registers { body(r) }
+            for s in frame.stack where s.isSpill { body(s.spilled) }
+        }
+    }
+
     /// Applies `body` to every register and spilled register in every frame (`bpf_for_each_reg_in_vstate`).
     mutating func forEachRegister(_ body: (inout Register) -> Void) {
         for f in frames.indices {

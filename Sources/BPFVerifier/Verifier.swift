@@ -25,8 +25,11 @@ public struct Verifier: Sendable {
 
     /// Verifies `program` of `object` as `BPF_PROG_LOAD` would for a struct_ops `loop_step`.
     public func verify(object: ObjectFile, program: ObjectProgram) -> VerifierVerdict {
+        let clock = ContinuousClock()
+        let start = clock.now
         var run = VerifierRun(object: object, program: program, options: options)
         let rejection = run.verify()
+        run.statistics.verificationTime = clock.now - start
         return VerifierVerdict(
             program: program.name, rejection: rejection, log: run.log.text, statistics: run.statistics)
     }
@@ -166,9 +169,14 @@ public struct VerifierStatistics: Sendable, Equatable, CustomStringConvertible {
     public var peakStates = 0
     /// Paths cut because an explored state covered them.
     public var prunedPaths = 0
+    /// Wall-clock time of the verification (the kernel's `verification time`).
+    public var verificationTime: Duration = .zero
 
-    /// `processed N insns, total_states N, peak_states N`.
+    /// `processed N insns, total_states N, peak_states N, verification time N usec`.
     public var description: String {
-        "processed \(processedInstructions) insns, total_states \(totalStates), peak_states \(peakStates)"
+        let (seconds, attoseconds) = verificationTime.components
+        let microseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        return "processed \(processedInstructions) insns, total_states \(totalStates), peak_states \(peakStates), "
+            + "verification time \(microseconds) usec"
     }
 }

@@ -11,7 +11,7 @@ final class Checkpoint {
     var hits = 0
     var misses = 0
     /// Which of its scalars later instructions depended on; only those are compared when pruning.
-    var precision = PrecisionMarks(frames: VerifierRun.maxFrames + 1)
+    var precision: PrecisionMarks
     /// The instructions from the parent checkpoint to this one, for walking precision back.
     var history: [HistoryEntry] = []
 
@@ -19,6 +19,7 @@ final class Checkpoint {
         self.state = state
         self.instruction = instruction
         self.parent = parent
+        precision = PrecisionMarks(frames: state.frames.count)
     }
 }
 
@@ -63,6 +64,8 @@ struct VerifierRun {
     var path: Path
     var nextID = 0
     var liveCheckpoints = 0
+    /// The most frames any state has had, to size precision marks.
+    var deepestFrames = 1
     var jumpsProcessed = 0
     var lastCheckpointJumps = 0
     var lastCheckpointInstructions = 0
@@ -180,12 +183,11 @@ struct VerifierRun {
         {
             addNew = true
         }
-        var list = checkpoints[pc]
         var index = 0
         var covered = false
         var coveringCheckpoint: Checkpoint? = nil
-        while index < list.count {
-            let cp = list[index]
+        while index < checkpoints[pc].count {
+            let cp = checkpoints[pc][index]
             if cp.branches > 0 {
                 if flow.forceCheckpoints[pc] {
                     if statesEqual(cp, path.state, at: pc, mode: .rangeWithin) {
@@ -216,13 +218,12 @@ struct VerifierRun {
             if addNew { cp.misses += 1 }
             let n = flow.forceCheckpoints[pc] && cp.branches > 0 ? 64 : 3
             if cp.misses > cp.hits * n + n {
-                list.remove(at: index)
+                checkpoints[pc].remove(at: index)
                 liveCheckpoints -= 1
                 continue
             }
             index += 1
         }
-        checkpoints[pc] = list
         if covered, let cp = coveringCheckpoint {
             propagatePrecision(from: cp)
             return true
@@ -245,7 +246,7 @@ struct VerifierRun {
     /// A pruned path relied on the covering checkpoint's precise scalars: they must be precise on this path too
     /// (`propagate_precision`).
     mutating func propagatePrecision(from cp: Checkpoint) {
-        var marks = PrecisionMarks(frames: VerifierRun.maxFrames + 1)
+        var marks = PrecisionMarks(frames: deepestFrames + 1)
         for f in cp.state.frames.indices {
             marks.registers[f] = cp.precision.registers[f]
             marks.slots[f] = cp.precision.slots[f]
@@ -284,13 +285,15 @@ struct VerifierRun {
 
     /// Scalar ids used by one register only link nothing; dropping them helps pruning (`clear_singular_ids`).
     func clearSingularIDs(_ state: inout VerifierState) {
-        var counts: [Int: Int] = [:]
-        state.forEachRegister { r in
-            if case .scalar(_, let id) = r, id != 0 { counts[id, default: 0] += 1 }
+        var ids: [Int] = []
+        var repeated: [Int] = []
+        state.forEachRegisterRead { r in
+            guard case .scalar(_, let id) = r, id != 0 else { return }
+            if ids.contains(id) { repeated.append(id) } else { ids.append(id) }
         }
-        guard counts.values.contains(1) else { return }
+        guard ids.count > repeated.count else { return }
         state.forEachRegister { r in
-            if case .scalar(let s, let id) = r, id != 0, counts[id] == 1 { r = .scalar(s, id: 0) }
+            if case .scalar(let s, let id) = r, id != 0, !repeated.contains(id) { r = .scalar(s, id: 0) }
         }
     }
 

@@ -18,13 +18,16 @@ import Testing
     func kernelAgrees() throws {
         let kernel = try KernelBTF.current()
         var rows: [(name: String, kernel: String, ours: String, message: String)] = []
+        let clock = ContinuousClock()
         for (objectName, object) in try Corpus.objects() {
-            let (verdict, message) = Self.kernelVerdict(object, kernel: kernel)
+            var verdict = "", message = ""
+            let kernelTime = clock.measure { (verdict, message) = Self.kernelVerdict(object, kernel: kernel) }
             for program in object.programs {
                 let name = object.programs.count == 1 ? objectName : "\(objectName):\(program.name)"
-                let ours = Verifier().verify(object: object, program: program)
+                var ours: VerifierVerdict? = nil
+                let ourTime = clock.measure { ours = Verifier().verify(object: object, program: program) }
                 // The kernel stops at the first program it refuses; others of that object get its verdict.
-                rows.append((name, verdict, ours.summary, message))
+                rows.append((name, verdict, ours!.summary, "\(message) [kernel \(kernelTime.milliseconds) ms, ours \(ourTime.milliseconds) ms]"))
             }
         }
         let width = rows.map(\.name.count).max() ?? 10
@@ -63,4 +66,9 @@ import Testing
         uname(&name)
         return withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
+}
+
+extension Duration {
+    /// Whole milliseconds, for the table.
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* call_depth_12: the entry function plus 11 nested subprogram calls: 12 frames. */
+/* call_depth_12: the entry function plus 11 nested subprogram calls: 12 frames: accepted. */
 #include "corpus.h"
 static __noinline int f11(int x)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* call_depth_32: the entry function plus 31 nested subprogram calls: 32 frames. */
+/* call_depth_32: the entry function plus 31 nested subprogram calls: 32 frames: the call stack is too deep. */
 #include "corpus.h"
 static __noinline int f31(int x)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* call_depth_8: the entry function plus 7 nested subprogram calls: 8 frames, the limit: accepted. */
+/* call_depth_8: the entry function plus 7 nested subprogram calls: 8 frames: accepted. */
 #include "corpus.h"
 static __noinline int f7(int x)
 {

@@ -12,7 +12,8 @@ URING_BPF_LOOP_STEP(step, ctx, lp)
 	if (!p)
 		return IOU_LOOP_STOP;
 	saved = (__u64)p;
-	*(volatile __u8 *)saved = 1;
+	/* Load it back (not the register clang still holds): a scalar. */
+	*(__u8 *)*(volatile __u64 *)&saved = 1;
 	return IOU_LOOP_STOP;
 }
 

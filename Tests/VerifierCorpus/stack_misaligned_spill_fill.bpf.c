@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* stack_misaligned_spill_fill: a 4-byte read of half a spilled pointer is a scalar; using it as a value: accepted. */
+/* stack_misaligned_spill_fill: a 4-byte read of half a spilled pointer is refused (a spilled pointer fills back only whole). */
 #include "corpus.h"
 
 SEC("struct_ops.s/step")
