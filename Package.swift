@@ -82,7 +82,7 @@ let package = Package(
         // The differential corpus (Tests/VerifierCorpus/*.bpf.c, built by the plugin) against recorded kernel verdicts.
         .testTarget(
             name: "BPFVerifierTests",
-            dependencies: ["BPF", "BPFObject", "BPFVerifier", "BPFKernel", "Uring", "UringBPFExamples"],
+            dependencies: ["BPF", "BPFObject", "BPFVerifier", "BPFKernel", "UringBPFExamples", "uring-bpf"],
             exclude: ["Programs"],
             plugins: ["BPFCompilerPlugin"]
         ),

@@ -55,12 +55,8 @@ extension VerifierRun {
             d.apply(op, s, is64: is64)
             set(dst, .scalar(d, id: 0))
         case (.pointer(let p), .pointer):
-            if op == .sub && is64 {
-                set(dst, .unknownScalar)  // pointer - pointer: a scalar, allowed as root
-                return
-            }
             if op == .sub {
-                set(dst, .unknownScalar)
+                set(dst, .unknownScalar)  // pointer - pointer: a scalar (root may see pointer values)
                 return
             }
             throw .access(

@@ -259,8 +259,15 @@ extension VerifierRun {
         callEdges.insert([path.state.current.functionStart, start])
         for r: UInt8 in 0...5 { set(r, .uninitialized) }
         path.state.frames.append(frame)
+        clearPreciseMarks(depth: path.state.frames.count - 1)
         deepestFrames = max(deepestFrames, path.state.frames.count)
         path.pc = start
+    }
+
+    /// A frame comes or goes: nothing in it is known precise.
+    mutating func clearPreciseMarks(depth: Int) {
+        path.precise.registers[depth] = 0
+        path.precise.slots[depth] = 0
     }
 
     // MARK: exit
@@ -282,6 +289,7 @@ extension VerifierRun {
                         "A bpf_loop callback must return 0 (continue) or 1 (stop); this one may return \(s).", [0])
                 }
                 path.state.frames.removeLast()
+                clearPreciseMarks(depth: path.state.frames.count)
                 path.history[path.history.count - 1].isCallbackExit = true
                 // Back to the bpf_loop call, which may run the callback again.
                 path.pc = callee.callsite
@@ -294,6 +302,7 @@ extension VerifierRun {
                     "\(program.functionName(callee.functionStart)) returns a pointer to its own stack, which is gone after it returns.", [0])
             }
             path.state.frames.removeLast()
+            clearPreciseMarks(depth: path.state.frames.count)
             set(0, r0)
             path.pc = callee.callsite + 1
             return .next

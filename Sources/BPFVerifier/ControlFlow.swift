@@ -71,7 +71,6 @@ final class ControlFlow {
 
         // check_cfg: depth-first from the entry; calls explore their callee too.
         var visited = Array(repeating: false, count: n)
-        var secondHalf = Array(repeating: false, count: n)
         var stack = [0]
         visited[0] = true
         func push(_ t: Int) {
@@ -83,7 +82,6 @@ final class ControlFlow {
         while let t = stack.popLast() {
             let insn = code[t]
             if insn.isLoadImmediate64 {
-                if t + 1 < n { secondHalf[t + 1] = true }
                 if insn.src == PseudoLoadKind.function.rawValue {
                     prunePoints[t] = true
                     let callee = t + Int(insn.imm) + 1
@@ -143,7 +141,6 @@ final class ControlFlow {
                 i += 1
             }
         }
-        _ = secondHalf
         self.prunePoints = prunePoints
         self.forceCheckpoints = forceCheckpoints
         liveBefore = Self.liveness(program)

@@ -40,9 +40,18 @@ extension VerifierRun {
         var marks = PrecisionMarks(frames: deepestFrames + 1)
         let depth = path.state.frames.count - 1
         for r in registers where r < 10 {
-            if case .scalar = path.state[register: r] { marks.registers[depth] |= 1 << UInt16(r) }
+            let bit = UInt16(1) << UInt16(r)
+            // Already marked on this stretch of the path and not written since: its sources are marked too.
+            guard case .scalar = path.state[register: r], path.precise.registers[depth] & bit == 0 else { continue }
+            marks.registers[depth] |= bit
+            path.precise.registers[depth] |= bit
         }
-        for s in slots where s.slot < 64 { marks.slots[s.frame] |= 1 << UInt64(s.slot) }
+        for s in slots where s.slot < 64 {
+            let bit = UInt64(1) << UInt64(s.slot)
+            guard path.precise.slots[s.frame] & bit == 0 else { continue }
+            marks.slots[s.frame] |= bit
+            path.precise.slots[s.frame] |= bit
+        }
         propagate(&marks)
     }
 

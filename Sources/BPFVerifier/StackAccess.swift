@@ -134,6 +134,7 @@ extension VerifierRun {
         }
         path.state.frames[frame].ensureSlot(index)
         path.state.frames[frame].stack[index] = slot
+        path.precise.slots[frame] &= ~(UInt64(1) << UInt64(index))
     }
 
     mutating func stackReadFixed(frame: Int, at off: Int64, size: Int, value: UInt8?, signExtend: Bool) throws(Failure) {
@@ -206,6 +207,7 @@ extension VerifierRun {
             slot.spilled = .uninitialized
             slot.setByte(b, writingZero && slot.byte(b) == .zero ? .zero : .misc)
             path.state.frames[frame].stack[index] = slot
+            if index < 64 { path.precise.slots[frame] &= ~(UInt64(1) << UInt64(index)) }
         }
     }
 

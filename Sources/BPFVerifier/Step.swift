@@ -62,6 +62,7 @@ extension VerifierRun {
 
     mutating func set(_ r: UInt8, _ value: Register) {
         path.state[register: r] = value
+        path.precise.registers[path.state.frames.count - 1] &= ~(UInt16(1) << UInt16(r))
     }
 
     // MARK: 64-bit immediate loads

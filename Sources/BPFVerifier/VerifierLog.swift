@@ -55,7 +55,15 @@ struct VerifierLog {
         line("; \(source) @ \(location.file):\(location.line)")
     }
 
+    /// The instruction in llvm-objdump syntax, with calls named (`call bpf_io_uring_get_region`).
     static func disassemble(_ pc: Int, _ program: VerifierProgram) -> String {
+        if program.instructions[pc].isCall {
+            switch program.callTarget(at: pc) {
+            case .kfunc(let name): return "call \(name)"
+            case .helper(let id): return "call \(Helpers.name(id))#\(id)"
+            case .subprogram(let start): return "call \(program.functionName(start))"
+            }
+        }
         let next = pc + 1 < program.count ? program.instructions[pc + 1] : nil
         return Disassembler().text(program.instructions[pc], next: next, at: pc)
     }

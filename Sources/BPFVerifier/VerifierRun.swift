@@ -35,6 +35,8 @@ struct Path {
     var trailHead = 0
     /// Instructions since the parent checkpoint.
     var history: [HistoryEntry] = []
+    /// Registers and slots already marked precise since the parent checkpoint (a value written since is not).
+    var precise = PrecisionMarks(frames: VerifierRun.maxFrames + 1)
 
     static let trailLength = 48
 
@@ -107,6 +109,11 @@ struct VerifierRun {
         guard !program.instructions.isEmpty else {
             throw .invalid("empty program", "The program has no instructions.")
         }
+        guard program.count <= options.instructionLimit else {
+            throw Failure(
+                .tooBig, "BPF program is too large (\(program.count) instructions)",
+                "The program has \(program.count) instructions; the kernel loads at most \(options.instructionLimit).")
+        }
     }
 
     // MARK: Exploration
@@ -175,7 +182,6 @@ struct VerifierRun {
 
     /// Compares the current state with the checkpoints at `pc`; returns true if one covers it.
     mutating func visit(_ pc: Int) throws(Failure) -> Bool {
-        clearSingularIDs(&path.state)
         let force = flow.forceCheckpoints[pc] || path.jumpsSinceCheckpoint > 40
         var addNew = force
         if jumpsProcessed - lastCheckpointJumps >= 2
@@ -229,9 +235,11 @@ struct VerifierRun {
             return true
         }
         guard addNew else { return false }
+        clearSingularIDs(&path.state)
         let cp = Checkpoint(state: path.state, instruction: pc, parent: path.parent)
         cp.history = path.history
         path.history = []
+        path.precise = PrecisionMarks(frames: VerifierRun.maxFrames + 1)
         checkpoints[pc].append(cp)
         statistics.totalStates += 1
         liveCheckpoints += 1
@@ -304,8 +312,7 @@ struct VerifierRun {
         var instruction: String? = nil
         var location: SourceLocation? = nil
         if let index, index >= 0, index < program.count {
-            let next = index + 1 < program.count ? program.instructions[index + 1] : nil
-            instruction = Disassembler().text(program.instructions[index], next: next, at: index)
+            instruction = VerifierLog.disassemble(index, program)
             location = program.program.sourceLocation(at: index)
         }
         let registers = failure.registers.map { "R\($0)=\(path.state[register: $0])" }
