@@ -12,6 +12,11 @@ extension VerifierRun {
         let dst = insn.dst
 
         if code == ISA.ALU.end || code == ISA.ALU.neg {
+            if code == ISA.ALU.end && ![16, 32, 64].contains(insn.imm) || code == ISA.ALU.neg && (isX || insn.imm != 0) {
+                throw .invalid(
+                    "BPF_\(code == ISA.ALU.end ? "END" : "NEG") uses reserved fields",
+                    "The \(code == ISA.ALU.end ? "byte swap" : "negation") at this instruction has invalid fields.")
+            }
             let value = try readable(dst)
             try writable(dst)
             guard case .scalar(var s, _) = value else {
@@ -110,6 +115,10 @@ extension VerifierRun {
     /// `mov`, `movsx`.
     mutating func move(_ insn: Instruction, is64: Bool, isX: Bool) throws(Failure) {
         let dst = insn.dst
+        let validOffsets: [Int16] = isX ? (is64 ? [0, 8, 16, 32] : [0, 8, 16]) : [0]
+        guard validOffsets.contains(insn.offset) else {
+            throw .invalid("BPF_MOV uses reserved fields", "The move has an invalid sign-extension width (offset \(insn.offset)).")
+        }
         guard isX else {
             try writable(dst)
             set(dst, .constant(is64 ? UInt64(bitPattern: Int64(insn.imm)) : UInt64(UInt32(bitPattern: insn.imm))))

@@ -61,9 +61,14 @@ extension VerifierRun {
     mutating func jump(_ insn: Instruction, at pc: Int) throws(Failure) -> StepResult {
         let code = insn.opcode & 0xf0
         let is32 = insn.opcode & 0x07 == 0x06
-        if code == ISA.JMP.exit { return try exit(at: pc) }
+        if code == ISA.JMP.exit {
+            guard insn.opcode == ISA.exit else { throw .invalid("BPF_EXIT uses reserved fields", "This exit instruction has invalid fields.") }
+            return try exit(at: pc)
+        }
         if code == ISA.JMP.call {
-            guard !is32 else { throw .invalid("BPF_CALL uses reserved fields", "A 32-bit call is not valid.") }
+            guard insn.opcode == ISA.call else {
+                throw .invalid("BPF_CALL uses reserved fields", "Only `call imm` is valid here (no 32-bit or register calls).")
+            }
             try call(insn, at: pc)
             return .next
         }
