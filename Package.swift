@@ -14,6 +14,7 @@ let package = Package(
     name: "uring-bpf",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "SystemSupport", targets: ["SystemSupport"]),
         .library(name: "Uring", targets: ["Uring"]),
         .library(name: "BPF", targets: ["BPF"]),
         .library(name: "BPFObject", targets: ["BPFObject"]),
@@ -22,6 +23,7 @@ let package = Package(
         .library(name: "BPFVerifier", targets: ["BPFVerifier"]),
         .executable(name: "uring-bpf", targets: ["uring-bpf"]),
         .executable(name: "bpf-conformance-plugin", targets: ["bpf-conformance-plugin"]),
+        .executable(name: "async-loop-example", targets: ["async-loop-example"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,7 +35,9 @@ let package = Package(
         // C reference loops for benchmarks (raw syscalls, no liburing). Not used by the library.
         .target(name: "CReference"),
 
-        .target(name: "Uring", dependencies: ["CUringShim", system]),
+        // What every layer shares: errno names.
+        .target(name: "SystemSupport", dependencies: [system]),
+        .target(name: "Uring", dependencies: ["CUringShim", "SystemSupport", system]),
         .target(name: "BPF"),
         .target(name: "BPFObject", dependencies: ["BPF"]),
         // Example loop programs (Examples/programs/*.bpf.c) and the authors' header
@@ -41,14 +45,14 @@ let package = Package(
         .target(
             name: "UringBPFExamples",
             path: "Examples",
-            exclude: ["programs", "include", "README.md"],
+            exclude: ["programs", "include", "README.md", "swift"],
             plugins: ["BPFCompilerPlugin"]
         ),
         .plugin(name: "BPFCompilerPlugin", capability: .buildTool()),
-        .target(name: "BPFKernel", dependencies: ["CUringShim", "BPF", "BPFObject", system]),
+        .target(name: "BPFKernel", dependencies: ["CUringShim", "SystemSupport", "BPF", "BPFObject", system]),
         // A static verifier with the Linux verifier's load-time verdicts for loop programs.
         .target(name: "BPFVerifier", dependencies: ["BPF", "BPFObject"], exclude: ["README-section.md"]),
-        .target(name: "UringBPF", dependencies: ["CUringShim", "Uring", "BPF", "BPFObject", "BPFKernel", system]),
+        .target(name: "UringBPF", dependencies: ["SystemSupport", "Uring", "BPF", "BPFObject", "BPFKernel", system]),
 
         .executableTarget(
             name: "uring-bpf",
@@ -58,6 +62,10 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "bpf-conformance-plugin", dependencies: ["BPF"]),
+        // A Swift program using the async API with cancellation and a timeout (run in CI).
+        .executableTarget(
+            name: "async-loop-example", dependencies: ["UringBPF", "BPFObject", "UringBPFExamples"],
+            path: "Examples/swift"),
 
         .testTarget(name: "UringTests", dependencies: ["Uring"]),
         .testTarget(name: "BPFTests", dependencies: ["BPF"]),
@@ -69,7 +77,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BPFKernelTests",
-            dependencies: ["BPF", "BPFKernel", "BPFObject", "Uring", "UringBPFExamples"],
+            dependencies: ["BPF", "BPFKernel", "BPFObject", "SystemSupport", "Uring", "UringBPFExamples"],
             exclude: ["Programs"],
             plugins: ["BPFCompilerPlugin"]
         ),
@@ -82,7 +90,7 @@ let package = Package(
         // The differential corpus (Tests/VerifierCorpus/*.bpf.c, built by the plugin) against recorded kernel verdicts.
         .testTarget(
             name: "BPFVerifierTests",
-            dependencies: ["BPF", "BPFObject", "BPFVerifier", "BPFKernel", "UringBPFExamples", "uring-bpf"],
+            dependencies: ["BPF", "BPFObject", "BPFVerifier", "BPFKernel", "SystemSupport", "UringBPFExamples", "uring-bpf"],
             exclude: ["Programs"],
             plugins: ["BPFCompilerPlugin"]
         ),

@@ -41,9 +41,14 @@ public struct RuntimeError: Error, CustomStringConvertible {
     }
 
     /// A one-line explanation naming the instruction index.
-    public var description: String {
+    public var description: String { "runtime error at instruction \(index): \(reason.summary)" }
+}
+
+extension RuntimeError.Reason {
+    /// What went wrong, in a few words (without the instruction).
+    public var summary: String {
         let what: String
-        switch reason {
+        switch self {
         case .memoryViolation(let address, let size, let kind, let nearest):
             let near = nearest.map { "nearest region \($0)" } ?? "no regions granted"
             what = "out-of-bounds \(size)-byte \(kind.rawValue) at 0x\(String(address, radix: 16)) (\(near))"
@@ -59,6 +64,6 @@ public struct RuntimeError: Error, CustomStringConvertible {
         case .badEntry: what = "entry point is not the start of a function"
         case .unresolvedPseudoLoad(let kind, let imm): what = "unresolved pseudo lddw (\(kind), imm \(imm))"
         }
-        return "runtime error at instruction \(index): \(what)"
+        return what
     }
 }

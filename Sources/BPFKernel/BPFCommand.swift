@@ -13,6 +13,8 @@ public struct BPFCommand: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let mapUpdateElement = BPFCommand(rawValue: 2)
     /// `BPF_MAP_DELETE_ELEM`.
     public static let mapDeleteElement = BPFCommand(rawValue: 3)
+    /// `BPF_MAP_GET_NEXT_KEY`.
+    public static let mapGetNextKey = BPFCommand(rawValue: 4)
     /// `BPF_PROG_LOAD`.
     public static let programLoad = BPFCommand(rawValue: 5)
     /// `BPF_OBJ_GET_INFO_BY_FD`.
@@ -37,6 +39,7 @@ public struct BPFCommand: RawRepresentable, Hashable, Sendable, CustomStringConv
         case .mapLookupElement: "BPF_MAP_LOOKUP_ELEM"
         case .mapUpdateElement: "BPF_MAP_UPDATE_ELEM"
         case .mapDeleteElement: "BPF_MAP_DELETE_ELEM"
+        case .mapGetNextKey: "BPF_MAP_GET_NEXT_KEY"
         case .programLoad: "BPF_PROG_LOAD"
         case .objectGetInfoByFD: "BPF_OBJ_GET_INFO_BY_FD"
         case .btfLoad: "BPF_BTF_LOAD"

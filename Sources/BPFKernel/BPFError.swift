@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import SystemPackage
+import SystemSupport
 
 /// A failed `bpf(2)` call (or a related call such as `mmap` of a map), with what the kernel said.
 public struct BPFError: Error, CustomStringConvertible, Sendable {
@@ -25,30 +26,9 @@ public struct BPFError: Error, CustomStringConvertible, Sendable {
     /// `"<operation>: <COMMAND> failed with EACCES (Permission denied)"`, followed by the log.
     public var description: String {
         var text = operation
-        if let command { text += ": \(command) failed with \(errno.name)" } else { text += ": failed with \(errno.name)" }
+        if let command { text += ": \(command) failed with \(errno.symbolicName)" } else { text += ": failed with \(errno.symbolicName)" }
         text += " (\(errno.message))"
         if let log, !log.isEmpty { text += "\nkernel log:\n" + log }
         return text
-    }
-}
-
-// glibc's strerrorname_np is a GNU extension the Glibc module does not import; look it up once.
-private let strerrornameNP: (@convention(c) (Int32) -> UnsafePointer<CChar>?)? = {
-    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "strerrorname_np") else { return nil }
-    return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> UnsafePointer<CChar>?).self)
-}()
-
-extension Errno {
-    /// The symbolic name, e.g. `EACCES` (glibc `strerrorname_np`), or `errno N` when unknown.
-    public var name: String {
-        if let lookup = strerrornameNP, let name = lookup(rawValue) { return String(cString: name) }
-        if rawValue == 524 { return "ENOTSUPP" }  // kernel-internal, seen from struct_ops map create
-        return "errno \(rawValue)"
-    }
-
-    /// The human-readable message (`strerror`).
-    public var message: String {
-        if rawValue == 524 { return "Operation not supported by the kernel (ENOTSUPP)" }
-        return String(cString: strerror(rawValue))
     }
 }

@@ -1,4 +1,5 @@
 import SystemPackage
+import SystemSupport
 
 /// Why an object could not be loaded into the kernel or attached: what was wrong and where, and for failed kernel
 /// calls the errno and the kernel's log (for a verifier rejection, the verifier log with the object's source lines).
@@ -43,7 +44,7 @@ public struct BPFLoaderError: Error, CustomStringConvertible, Sendable {
         guard let kernelError else { return message }
         var text = message + ": "
         if let command = kernelError.command { text += "\(command)" } else { text += kernelError.operation }
-        text += " failed with \(kernelError.errno.name) (\(kernelError.errno.message))"
+        text += " failed with \(kernelError.errno.symbolicName) (\(kernelError.errno.message))"
         if let log = kernelError.log, !log.isEmpty { text += "\nkernel log:\n" + log }
         return text
     }

@@ -69,6 +69,31 @@ public struct BPFMap: ~Copyable {
         }
     }
 
+    /// The key after `key` in the map's iteration order, or its first key when `key` is nil
+    /// (`BPF_MAP_GET_NEXT_KEY`); nil after the last key.
+    public func nextKey(after key: UnsafeRawBufferPointer?, into next: UnsafeMutableRawBufferPointer) throws(BPFError)
+        -> Bool
+    {
+        guard (key?.count ?? Int(spec.keySize)) == Int(spec.keySize), next.count == Int(spec.keySize) else {
+            throw BPFError(command: .mapGetNextKey, errno: .invalidArgument,
+                           operation: "map \(Self.quoted(spec.name)) has \(spec.keySize)-byte keys")
+        }
+        var attr = elementAttr(key: key?.baseAddress, value: UnsafeRawPointer(next.baseAddress))  // value = next_key
+        do {
+            try bpfCall(.mapGetNextKey, &attr, operation: "get next key of map \(Self.quoted(spec.name))")
+            return true
+        } catch where error.errno == .noSuchFileOrDirectory {
+            return false
+        }
+    }
+
+    /// Bytes of a value as user space reads and writes it: for per-CPU maps one value, rounded up to 8 bytes, per
+    /// possible CPU; otherwise the value size.
+    public var userValueSize: Int {
+        guard spec.type.isPerCPU else { return Int(spec.valueSize) }
+        return (Int(spec.valueSize) + 7) / 8 * 8 * possibleCPUCount
+    }
+
     /// Makes the map read-only for user space from now on (`BPF_MAP_FREEZE`), as done for `.rodata`.
     public func freeze() throws(BPFError) {
         var attr = BPFAttr(size: 4)
@@ -129,10 +154,10 @@ public struct BPFMap: ~Copyable {
     }
 
     private func checkSizes(key: Int, value: Int, command: BPFCommand) throws(BPFError) {
-        guard key == Int(spec.keySize), value == Int(spec.valueSize) else {
+        guard key == Int(spec.keySize), value == userValueSize || command == .mapDeleteElement else {
             throw BPFError(
                 command: command, errno: .invalidArgument,
-                operation: "map \(Self.quoted(spec.name)) has \(spec.keySize)-byte keys and \(spec.valueSize)-byte "
+                operation: "map \(Self.quoted(spec.name)) has \(spec.keySize)-byte keys and \(userValueSize)-byte "
                     + "values, but was given a \(key)-byte key and a \(value)-byte value")
         }
     }
@@ -150,3 +175,18 @@ extension BPFMap {
         try result.get()
     }
 }
+
+/// The number of possible CPUs (`/sys/devices/system/cpu/possible`), which sizes per-CPU map values.
+public let possibleCPUCount: Int = {
+    guard let fd = try? FileDescriptor.open("/sys/devices/system/cpu/possible", .readOnly) else { return 1 }
+    defer { try? fd.close() }
+    var buffer = [UInt8](repeating: 0, count: 256)
+    let length = (try? buffer.withUnsafeMutableBytes { try fd.read(into: $0) }) ?? 0
+    let text = String(decoding: buffer.prefix(length), as: UTF8.self)
+    var count = 0
+    for part in text.split(whereSeparator: { $0 == "," || $0 == "\n" }) {
+        let bounds = part.split(separator: "-").compactMap { Int($0) }
+        if bounds.count == 2, bounds[1] >= bounds[0] { count += bounds[1] - bounds[0] + 1 } else if bounds.count == 1 { count += 1 }
+    }
+    return max(count, 1)
+}()

@@ -1,5 +1,6 @@
 import BPFObject
 import SystemPackage
+import SystemSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -31,7 +32,7 @@ public struct KernelBTF: Sendable {
         } catch {
             throw BPFLoaderError(
                 .kernelBTF,
-                "cannot read kernel BTF \(path): \(error.name) (\(error.message)); the kernel needs CONFIG_DEBUG_INFO_BTF=y")
+                "cannot read kernel BTF \(path): \(error.symbolicName) (\(error.message)); the kernel needs CONFIG_DEBUG_INFO_BTF=y")
         }
         do {
             btf = try BTF(bytes: bytes)
@@ -61,7 +62,7 @@ public struct KernelBTF: Sendable {
 
     /// The kfunc called `name` (a `___flavour` suffix is ignored).
     public func kfunc(named name: String) throws(BPFLoaderError) -> Function {
-        let name = Self.essentialName(name)
+        let name = BTF.essentialName(name)
         guard let id = btf.typeID(named: name, kind: .function) else {
             throw BPFLoaderError(.unsupportedKernel, Self.missingMessage("kfunc \(name)", name: name, source: source))
         }
@@ -73,42 +74,20 @@ public struct KernelBTF: Sendable {
         return Function(name: name, typeID: id, parameterCount: parameters.count)
     }
 
-    /// The struct_ops type `name` (e.g. `io_uring_bpf_ops`): `struct name`, its value type
-    /// `struct bpf_struct_ops_name`, and where the ops struct sits inside the value (`data`).
-    public func structOps(named name: String) throws(BPFLoaderError) -> StructOpsType {
-        let name = Self.essentialName(name)
-        let valueName = "bpf_struct_ops_" + name
-        guard let valueTypeID = btf.typeID(named: valueName, kind: .struct) else {
-            throw BPFLoaderError(.unsupportedKernel, Self.missingMessage(name, name: name, source: source,
-                                                                          detail: "no struct \(valueName)"))
-        }
-        guard let typeID = btf.typeID(named: name, kind: .struct) else {
-            throw BPFLoaderError(.unsupportedKernel, Self.missingMessage(name, name: name, source: source,
-                                                                          detail: "no struct \(name)"))
-        }
-        return try wrap { () throws(BTFError) -> StructOpsType in
-            let valueMembers = try btf.members(of: valueTypeID)
-            guard let data = valueMembers.first(where: { $0.type == typeID }) else {
-                throw BTFError.malformedType(
-                    typeID: valueTypeID, reason: "struct \(valueName) has no member of type struct \(name)")
+    /// The struct_ops type `name` (e.g. `io_uring_bpf_ops`; a `___flavour` suffix is ignored): `struct name`, its
+    /// value type `struct bpf_struct_ops_name`, and where the ops struct sits inside the value (`data`).
+    public func structOps(named name: String) throws(BPFLoaderError) -> StructOpsKernelType {
+        do {
+            return try btf.structOpsType(named: name)
+        } catch {
+            let essential = BTF.essentialName(name)
+            guard btf.typeID(named: essential, kind: .struct) != nil,
+                  btf.typeID(named: "bpf_struct_ops_" + essential, kind: .struct) != nil else {
+                let missing = btf.typeID(named: "bpf_struct_ops_" + essential, kind: .struct) == nil
+                    ? "no struct bpf_struct_ops_\(essential)" : "no struct \(essential)"
+                throw BPFLoaderError(.unsupportedKernel, Self.missingMessage(essential, name: essential, source: source, detail: missing))
             }
-            var members: [StructOpsType.Member] = []
-            for member in try btf.members(of: typeID) {
-                guard member.bitfieldSize == 0, member.bitOffset % 8 == 0 else {
-                    throw BTFError.malformedType(typeID: typeID, reason: "member \(member.name) is a bitfield")
-                }
-                let resolved = try btf.resolve(member.type)
-                var isFunctionPointer = false
-                if btf.kind(of: resolved) == .pointer, case .reference(let pointee) = try btf.type(resolved).body {
-                    isFunctionPointer = btf.kind(of: try btf.resolve(pointee)) == .functionPrototype
-                }
-                members.append(StructOpsType.Member(
-                    name: member.name, index: member.index, offset: member.offset, size: try btf.size(of: member.type),
-                    isFunctionPointer: isFunctionPointer))
-            }
-            return StructOpsType(
-                name: name, typeID: typeID, size: try btf.size(of: typeID), valueTypeID: valueTypeID,
-                valueSize: try btf.size(of: valueTypeID), dataOffset: data.offset, members: members)
+            throw BPFLoaderError(.kernelBTF, "\(source): \(error)")
         }
     }
 
@@ -119,19 +98,6 @@ public struct KernelBTF: Sendable {
 
     private func wrap<T>(_ body: () throws(BTFError) -> T) throws(BPFLoaderError) -> T {
         do { return try body() } catch { throw BPFLoaderError(.kernelBTF, "\(source): \(error)") }
-    }
-
-    /// Drops a libbpf-style `___flavour` suffix.
-    static func essentialName(_ name: String) -> String {
-        let bytes = Array(name.utf8)
-        guard bytes.count > 3 else { return name }
-        for start in stride(from: bytes.count - 3, to: 0, by: -1)
-        where bytes[start] == UInt8(ascii: "_") && bytes[start + 1] == UInt8(ascii: "_")
-            && bytes[start + 2] == UInt8(ascii: "_")
-        {
-            return String(decoding: bytes[..<start], as: UTF8.self)
-        }
-        return name
     }
 
     /// The Linux release that introduced things this project needs, for messages.
@@ -170,43 +136,5 @@ public struct KernelBTF: Sendable {
             if count == 0 { return result }
             result += chunk[..<count]
         }
-    }
-}
-
-extension KernelBTF {
-    /// A struct_ops type as the kernel defines it: `struct T` (the ops table) and `struct bpf_struct_ops_T`, the
-    /// value of a struct_ops map, which holds `T` at `dataOffset` after a common header.
-    public struct StructOpsType: Sendable, Equatable {
-        /// A member of `struct T`.
-        public struct Member: Sendable, Equatable {
-            /// Member name.
-            public var name: String
-            /// Position in the struct: a program's `expected_attach_type` for function-pointer members.
-            public var index: Int
-            /// Byte offset within `struct T`.
-            public var offset: Int
-            /// Size in bytes.
-            public var size: Int
-            /// A pointer to a function prototype (a slot for a program).
-            public var isFunctionPointer: Bool
-        }
-
-        /// `T`, e.g. `io_uring_bpf_ops`.
-        public var name: String
-        /// Id of `struct T`: a program's `attach_btf_id`.
-        public var typeID: UInt32
-        /// Size of `struct T`.
-        public var size: Int
-        /// Id of `struct bpf_struct_ops_T`: the map's `btf_vmlinux_value_type_id`.
-        public var valueTypeID: UInt32
-        /// Size of `struct bpf_struct_ops_T`: the map's value size.
-        public var valueSize: Int
-        /// Byte offset of the `data` member (`struct T`) inside the value.
-        public var dataOffset: Int
-        /// The members of `struct T`, in order.
-        public var members: [Member]
-
-        /// The member called `name`.
-        public func member(named name: String) -> Member? { members.first { $0.name == name } }
     }
 }

@@ -3,7 +3,7 @@ import BPFObject
 /// A struct_ops variable of the object matched with the kernel's type of the same name.
 struct StructOpsBinding: Sendable {
     let variable: StructOpsVariable
-    let kernelType: KernelBTF.StructOpsType
+    let kernelType: StructOpsKernelType
     /// Where each program and data member goes in the kernel's value (BPFObject's matching by member name).
     let layout: StructOpsKernelLayout
 }
@@ -41,7 +41,7 @@ struct LoadPlan {
             // First the kernel's type (a clear "needs Linux 7.1+" if it is missing), then the member matching.
             let kernelType = try kernel.structOps(named: variable.typeName)
             let layout: StructOpsKernelLayout
-            do { layout = try variable.kernelLayout(localBTF: object.btf!, kernelBTF: kernel.btf) } catch {
+            do { layout = try variable.kernelLayout(kernelType, localBTF: object.btf!, kernelBTF: kernel.btf) } catch {
                 throw bad("\(error)")
             }
             for slot in layout.slots {
@@ -87,7 +87,7 @@ struct LoadPlan {
                 }
                 kernelIDs[external.name] = function.typeID
             case .variable:
-                let name = KernelBTF.essentialName(external.name)
+                let name = BTF.essentialName(external.name)
                 if let id = kernel.btf.typeID(named: name, kind: .variable) {
                     kernelIDs[external.name] = id
                 } else if !external.isWeak {

@@ -103,6 +103,14 @@ public struct LoadedKernelObject: ~Copyable {
 
     // MARK: Kernel objects
 
+    /// Calls `body` with the map called `name` (a `.maps` map).
+    public func withMap<R>(named name: String, _ body: (borrowing BPFMap) throws(BPFError) -> R) throws(BPFError) -> R {
+        guard let map = maps[name] else {
+            throw BPFError(command: nil, errno: .noSuchFileOrDirectory, operation: "the object has no map \(BPFMap.quoted(name))")
+        }
+        return try body(map.value)
+    }
+
     /// The fd of map `name` (a `.maps` map or a global-data section such as `.bss`); borrowed.
     public func mapDescriptor(named name: String) -> FileDescriptor? { maps[name]?.value.descriptor }
 

@@ -47,7 +47,7 @@ extension Extern {
         guard kind == .function, let prototypeID else {
             throw .badSymbol(index: 0, name: name, reason: "not a kfunc extern")
         }
-        let essential = name.components(separatedBy: "___").first ?? name
+        let essential = BTF.essentialName(name)
         let candidates = kernelBTF.typeIDs(named: essential, kind: .function)
         guard !candidates.isEmpty else {
             if isWeak { return nil }

@@ -20,6 +20,9 @@ public struct MapType: RawRepresentable, Hashable, Sendable, CustomStringConvert
     /// `BPF_MAP_TYPE_RINGBUF`.
     public static let ringBuffer = MapType(rawValue: 27)
 
+    /// Whether the map keeps one value per CPU (`percpu_array`, `percpu_hash`, ...).
+    public var isPerCPU: Bool { [.perCPUArray, .perCPUHash, MapType(rawValue: 10)].contains(self) }
+
     /// A short name such as `array`, or the number for types without one here.
     public var description: String {
         switch self {
@@ -116,4 +119,22 @@ public struct MapDefinition: Equatable, Sendable {
     public var mapExtra: UInt64
     /// Set for global-data maps.
     public var globalData: GlobalData?
+
+    /// A map definition with the given fields (BTF type ids 0, no global data unless given).
+    public init(name: String, type: MapType, keySize: Int, valueSize: Int, maxEntries: Int, flags: MapFlags = [],
+                keyTypeID: UInt32 = 0, valueTypeID: UInt32 = 0, pinning: UInt32 = 0, numaNode: UInt32 = 0,
+                mapExtra: UInt64 = 0, globalData: GlobalData? = nil) {
+        self.name = name
+        self.type = type
+        self.keySize = keySize
+        self.valueSize = valueSize
+        self.maxEntries = maxEntries
+        self.flags = flags
+        self.keyTypeID = keyTypeID
+        self.valueTypeID = valueTypeID
+        self.pinning = pinning
+        self.numaNode = numaNode
+        self.mapExtra = mapExtra
+        self.globalData = globalData
+    }
 }

@@ -7,6 +7,7 @@ struct ObjectBuilder {
     var btf: BTF? = nil
     var btfExt = BTFExt()
     var programs: [ObjectProgram] = []
+    var textFunctions: [ObjectProgram] = []
     var maps: [MapDefinition] = []
     var externs: [Extern] = []
     var structOps: [StructOpsVariable] = []

@@ -41,6 +41,9 @@ public struct ObjectFile: Sendable {
     public let kernelVersion: UInt32?
     /// Programs in section order, then symbol order.
     public let programs: [ObjectProgram]
+    /// Every function of `.text`, each linked as a plain program of its own with the functions it calls (run one
+    /// with ``ExecutableProgram``).
+    public let functions: [ObjectProgram]
     /// `.maps` maps first, then global-data maps in section order.
     public let maps: [MapDefinition]
     /// kfunc, ksym and kconfig externs, in symbol-table order.
@@ -78,6 +81,7 @@ public struct ObjectFile: Sendable {
         license = builder.license
         kernelVersion = builder.kernelVersion
         programs = builder.programs
+        functions = builder.textFunctions
         maps = builder.maps
         externs = builder.externs
         structOps = builder.structOps
@@ -89,6 +93,8 @@ public struct ObjectFile: Sendable {
 
     /// The program whose entry function is `name`.
     public func program(named name: String) -> ObjectProgram? { programs.first { $0.name == name } }
+    /// The `.text` function called `name`, linked as a plain program.
+    public func function(named name: String) -> ObjectProgram? { functions.first { $0.name == name } }
     /// The map called `name` (a `.maps` variable or a global-data section name).
     public func map(named name: String) -> MapDefinition? { maps.first { $0.name == name } }
     /// The global data of section `name` (e.g. `.bss`).

@@ -47,6 +47,12 @@ extension ObjectBuilder {
             for entry in functions where entry.isEntry {
                 programs.append(try link(entry, section: section, functions: lookup))
             }
+            // Every .text function is also a plain program of its own (a subprogram when another calls it).
+            if section.name == ".text" {
+                for function in functions where !function.name.isEmpty {
+                    textFunctions.append(try link(function, section: section, functions: lookup))
+                }
+            }
         }
     }
 

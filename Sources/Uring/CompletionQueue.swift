@@ -30,6 +30,14 @@ public struct CompletionQueue: ~Copyable {
     @inlinable
     public var ready: UInt32 { cus_load_acquire(tail) &- head.pointee }
 
+    /// The CQ tail: the index after the last completion posted (load-acquire).
+    @inlinable
+    public var tailIndex: UInt32 { cus_load_acquire(tail) }
+
+    /// The CQ head: the index of the oldest completion not yet consumed.
+    @inlinable
+    public var headIndex: UInt32 { head.pointee }
+
     /// Completions the kernel could not post at all (the CQ `overflow` counter; stays 0 with NODROP).
     public var overflow: UInt32 { cus_load_relaxed(overflowWord) }
 

@@ -8,7 +8,7 @@ import Glibc
 extension IoUring {
     /// Whether the kernel holds completions it could not post yet (CQ overflow) or pending task work.
     @inlinable
-    public var completionsNeedFlush: Bool { submissionQueue.rawFlags & 6 != 0 }
+    public var completionsNeedFlush: Bool { Self.completionsNeedFlush(sqFlags: submissionQueue.rawFlags) }
 
     /// Completions ready to consume.
     @inlinable

@@ -1,4 +1,5 @@
 import SystemPackage
+import SystemSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -30,21 +31,6 @@ public struct UringError: Error, Equatable, CustomStringConvertible, Sendable {
         return text
     }
 }
-
-extension Errno {
-    /// The symbolic name of this error number (`"EINVAL"`), from glibc's `strerrorname_np`.
-    public var symbolicName: String {
-        typealias NameFunction = @convention(c) (Int32) -> UnsafePointer<CChar>?
-        // strerrorname_np is a GNU extension Swift's Glibc module does not export; look it up once.
-        if let function = errnoNameFunction, let name = unsafeBitCast(function, to: NameFunction.self)(rawValue) {
-            return String(cString: name)
-        }
-        return "errno \(rawValue)"
-    }
-}
-
-private nonisolated(unsafe) let errnoNameFunction: UnsafeMutableRawPointer? =
-    dlsym(UnsafeMutableRawPointer(bitPattern: 0), "strerrorname_np")
 
 /// Turns a shim result (`-errno` on failure) into a value or a ``UringError``.
 @usableFromInline

@@ -1,33 +1,96 @@
+import BPFObject
 import SystemPackage
 import Uring
 
-/// Why a loop could not be set up or a run failed.
-public enum LoopError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The run ended with the errno the kernel's `io_uring_enter` would return
-    /// (EINVAL for a bad return value, EINTR on a signal, EEXIST from a foreign thread, ...).
-    case errno(Int32, String)
-    /// A caller's argument was malformed.
-    case badArgument(String)
-    /// The program cannot be used in this mode (unknown kfunc or helper, missing struct_ops, ...).
-    case unsupportedProgram(String)
-    /// The program did something the userspace engine refused (out-of-region access, budget, ...).
-    case programFault(String)
-    /// This mode is not available here (e.g. kernel mode on a kernel without `io_uring_bpf_ops`).
-    case modeUnavailable(String)
-
-    /// The negative errno a run returned, when the failure is one.
-    public var errnoValue: Int32? {
-        if case .errno(let e, _) = self { return e }
-        return nil
+/// Why a loop could not be set up, or why a run ended without `IOU_LOOP_STOP`.
+///
+/// Every error carries the errno that the kernel's `io_uring_enter` (or `bpf()`, for a load) would return, so the
+/// CLI and programs report one number for one failure. A run that ended ``Kind-swift.enum/interrupted``,
+/// ``Kind-swift.enum/timedOut`` or ``Kind-swift.enum/cancelled`` can be resumed by running again: the program's state
+/// (globals, maps, MEM) is kept, as after EINTR from the kernel.
+public struct LoopError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What kind of failure this is.
+    public enum Kind: Sendable, Equatable {
+        /// A caller's argument or option was malformed (EINVAL).
+        case badArgument
+        /// The requested mode is not available here, e.g. kernel mode before Linux 7.1 (EOPNOTSUPP).
+        case modeUnavailable
+        /// The program could not be loaded: the kernel or the user-mode loader refused it.
+        case loadFailed
+        /// The run ended with the errno `io_uring_enter` returns: EINVAL when `loop_step` returned neither CONTINUE
+        /// nor STOP, EEXIST from a foreign thread, ...
+        case runFailed
+        /// User mode: the program did something the engine refused (an access outside its memory, a step budget);
+        /// ``LoopError/fault`` says where.
+        case programFault
+        /// ``UringLoop/interrupt()`` or a signal to the loop's thread ended the run (EINTR). Run again to resume.
+        case interrupted
+        /// ``LoopOptions/timeout`` elapsed (ETIME). Run again to resume.
+        case timedOut
+        /// The task awaiting ``UringLoop/run()`` was cancelled (ECANCELED). Run again to resume.
+        case cancelled
     }
 
-    /// The symbolic name of the errno ("EINVAL"), when the failure is one.
-    public var errnoName: String? { errnoValue.map { Errno(rawValue: $0).symbolicName } }
+    /// What kind of failure this is.
+    public var kind: Kind
+    /// The errno the kernel would return for this failure.
+    public var errno: Errno
+    /// What went wrong, in one or more sentences.
+    public var message: String
+    /// For ``Kind-swift.enum/programFault``: where in the program it happened.
+    public var fault: ProgramFault?
 
-    public var description: String {
+    /// An error of `kind` with `errno` (by default the kind's usual one).
+    public init(_ kind: Kind, errno: Errno? = nil, _ message: String, fault: ProgramFault? = nil) {
+        self.kind = kind
+        self.errno = errno ?? kind.defaultErrno
+        self.message = message
+        self.fault = fault
+    }
+
+    /// Whether running again resumes the program (interrupted, timed out or cancelled).
+    public var isResumable: Bool { [.interrupted, .timedOut, .cancelled].contains(kind) }
+
+    /// `-errno`, the value `io_uring_enter` would return.
+    public var result: Int32 { -errno.rawValue }
+
+    /// `ENAME: message`.
+    public var description: String { "\(errno.symbolicName): \(message)" }
+}
+
+extension LoopError.Kind {
+    var defaultErrno: Errno {
         switch self {
-        case .errno(let e, let why): "\(Errno(rawValue: e).symbolicName): \(why)"
-        case .badArgument(let s), .unsupportedProgram(let s), .programFault(let s), .modeUnavailable(let s): s
+        case .badArgument, .runFailed, .loadFailed: .invalidArgument
+        case .modeUnavailable: .notSupported
+        case .programFault: .badAddress
+        case .interrupted: .interrupted
+        case .timedOut: .timeout
+        case .cancelled: .canceled
         }
+    }
+}
+
+/// Where a user-mode program fault happened.
+public struct ProgramFault: Sendable, Equatable, CustomStringConvertible {
+    /// The program (its entry function's name).
+    public var program: String
+    /// Index of the faulting instruction in the program's linked instructions.
+    public var instruction: Int
+    /// The source line, from the object's BTF line info.
+    public var location: SourceLocation?
+    /// The address the instruction accessed, for memory faults.
+    public var address: UInt64?
+    /// What was wrong, e.g. "out-of-bounds store of 8 bytes".
+    public var reason: String
+
+    /// `program: instruction N (file.c:L:C: source): reason`.
+    public var description: String {
+        var text = "\(program): instruction \(instruction)"
+        if let location {
+            let source = location.source.trimmingSpaces
+            text += " (\(location)" + (source.isEmpty ? ")" : ": \(source))")
+        }
+        return text + ": " + reason
     }
 }

@@ -1,5 +1,5 @@
 /// How to set up a loop: the mode, the ring, the MEM region, globals, and test aids.
-public struct LoopOptions {
+public struct LoopOptions: @unchecked Sendable {
     /// Where the program runs; `.auto` picks kernel mode when the kernel has `io_uring_bpf_ops`.
     public var mode: LoopMode = .auto
     /// SQ entries of the ring.
@@ -19,6 +19,16 @@ public struct LoopOptions {
     public var tracer: LoopTracer?
     /// User mode: receives `bpf_printk` lines (default: standard error).
     public var printk: ((String) -> Void)?
+    /// Ends a run that takes longer with ``LoopError/Kind-swift.enum/timedOut`` (both modes); nil for no limit.
+    public var timeout: Duration?
+    /// Signals that end a run with ``LoopError/Kind-swift.enum/interrupted`` while it runs, e.g. `[SIGINT, SIGTERM]`
+    /// for a command-line tool. While such a run is in progress the loop handles these signals process-wide (an
+    /// application handler installed before is not called); afterwards their previous handling is restored.
+    /// Empty by default: the application's signals never end a run.
+    public var interruptingSignals: [Int32] = []
+    /// User mode: the most memory all of the program's maps may use together. A map that needs more fails to load
+    /// with ENOMEM; a hash map grows as elements arrive, and an insert beyond the limit fails with -ENOMEM.
+    public var maxMapMemory: Int = 256 << 20
 
     /// The defaults: auto mode, 16 SQ / 32 CQ entries, no MEM region.
     public init() {}

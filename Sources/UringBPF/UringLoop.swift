@@ -6,103 +6,153 @@ import Glibc
 #endif
 
 /// A BPF-controlled io_uring loop: a ring plus the `loop_step` that drives it, run either by the kernel
-/// (Linux 7.1+, `io_uring_bpf_ops` attached to the ring) or by our interpreter over the same real ring.
+/// (Linux 7.1+, `io_uring_bpf_ops` attached to the ring) or by our engine over the same real ring.
 ///
 /// ```swift
-/// let loop = try UringLoop(object: try ObjectFile(contentsOf: "nops_seq.bpf.o"))
-/// let stats = try loop.run()              // one io_uring_enter in kernel mode
-/// print(loop.globals.integer("nops_completed")!)
+/// var options = LoopOptions()
+/// options.globals = [("nr_nops", .integer(1000))]
+/// options.timeout = .seconds(5)
+/// let loop = try UringLoop(object: try ObjectFile(contentsOf: "nops_seq.bpf.o"), options: options)
+/// let statistics = try await loop.run()        // one io_uring_enter in kernel mode
+/// print(statistics, try loop.globals.value("nops_completed", as: UInt64.self))
 /// ```
-/// `run()` is the equivalent of `io_uring_enter` on a ring with the program attached: it returns when
-/// `loop_step` returns STOP, and fails with the kernel's errno otherwise (EINVAL for a bad return value,
-/// EINTR on SIGINT/SIGTERM/SIGALRM — run again to resume — and EEXIST from a thread other than the one
-/// that created the loop).
-public final class UringLoop {
+///
+/// A run is the equivalent of `io_uring_enter` on a ring with the program attached: it returns when `loop_step`
+/// returns STOP and fails otherwise with a ``LoopError`` that carries the kernel's errno.
+///
+/// ## Threads
+/// The loop owns a thread. The ring is created there and every run, ``withRing(_:)`` and teardown happen there, so
+/// the ring's SINGLE_ISSUER|DEFER_TASKRUN submitter never changes: a loop can be created on one thread or task and
+/// run from any other, and from any actor. The synchronous ``run()`` blocks its caller until the run ends; the async
+/// ``run()`` suspends the calling task and never blocks the cooperative pool. Runs of one loop happen one after
+/// another. The loop's thread blocks all signals but `SIGURG` (see ``interrupt()``), so the application's signal
+/// handlers keep working and its signals never end a run unless ``LoopOptions/interruptingSignals`` asks for it.
+///
+/// ## Ending a run early
+/// ``interrupt()`` (from any thread), ``LoopOptions/timeout`` and cancelling the task awaiting ``run()`` end the run
+/// with ``LoopError/Kind-swift.enum/interrupted``, ``LoopError/Kind-swift.enum/timedOut`` or
+/// ``LoopError/Kind-swift.enum/cancelled`` within a few milliseconds, in user mode and in kernel mode. The program's
+/// state is kept; running again resumes it, as after EINTR from the kernel.
+///
+/// ## Memory
+/// ``globals``, ``memory`` and ``map(named:)`` read and write the program's memory in place and keep it alive, so
+/// they stay valid after the loop is gone. Use them between runs: during a run the program changes the same memory.
+public final class UringLoop: @unchecked Sendable {
     /// The mode the loop runs in (never `.auto`).
     public let mode: LoopMode
-    /// The program's global variables, live (nil for a loop written in Swift).
-    public var globals: GlobalVariables? {
-        switch backend {
-        case .user(_, let program, _): program?.globals
-        case .kernel(let kernel): kernel.globals
-        }
-    }
-    /// The registered MEM region, if `LoopOptions.memSize` asked for one.
-    public var memoryRegion: UnsafeMutableRawBufferPointer? {
-        switch backend {
-        case .user(let engine, _, _): engine.regions.mem
-        case .kernel(let kernel): kernel.ring.memoryRegion
-        }
-    }
     /// Whether SQ_REWIND is emulated (the kernel lacks it) rather than native.
-    public var emulatesSQRewind: Bool {
-        if case .user(let engine, _, _) = backend { return engine.regions.isShadowed }
-        return false
-    }
-    /// The statistics of the last run, also when it failed.
-    public var lastStatistics: LoopStatistics {
-        switch backend {
-        case .user(let engine, _, _): engine.lastStatistics
-        case .kernel(let kernel): kernel.lastStatistics
-        }
-    }
+    public let emulatesSQRewind: Bool
 
-    private enum Backend {
-        case user(UserLoopEngine, UserLoopProgram?, LoopStep?)
-        case kernel(KernelLoop)
-    }
-    private let backend: Backend
+    private let backend: LoopBackend
+    private let thread: LoopThread
+    private let options: LoopOptions
+    private let lock = Mutex()
+    /// Runs started and not yet ended (the one in progress, and any queued behind it).
+    private var activeRuns: [RunControl] = []
+    private var statistics = LoopStatistics()
 
     /// Loads the `io_uring_bpf_ops` loop program of `object` for a new ring set up by `options`.
     public init(object: ObjectFile, options: LoopOptions = LoopOptions()) throws(LoopError) {
-        mode = try Self.resolve(options.mode)
-        if mode == .kernel {
-            let ring = try Self.makeRing(options, flags: Self.kernelFlags)
-            let staged = try Self.stagedGlobals(options, object: object, ring: ring)
-            backend = .kernel(try KernelLoop(object: object, ring: ring, globals: staged))
-            return
+        let mode = try Self.resolve(options.mode)
+        let thread = LoopThread()
+        let backend = try thread.perform { () throws(LoopError) -> LoopBackend in
+            if mode == .kernel { return try KernelLoop(object: object, options: options) }
+            return try UserLoop(engine: try UserLoopEngine(options: options), object: object, options: options)
         }
-        let engine = try Self.makeEngine(options)
-        let program = try UserLoopProgram(object: object, engine: engine, instructionBudget: options.instructionBudget)
-        for (name, value) in try Self.stagedGlobals(options, object: object, ring: engine.ring, mem: engine.regions.mem) {
-            try program.globals.set(name, to: value)
-        }
-        program.freezeReadOnlyData()
-        backend = .user(engine, program, nil)
+        (self.mode, self.thread, self.backend, self.options) = (mode, thread, backend, options)
+        emulatesSQRewind = backend.emulatesSQRewind
+        statistics = backend.emptyStatistics
     }
 
-    /// A loop whose step is written in Swift, with the same powers and semantics as a BPF `loop_step`
-    /// (always user mode: the kernel cannot run Swift).
+    /// A loop whose step is written in Swift, with the same powers and semantics as a BPF `loop_step` (always user
+    /// mode: the kernel cannot run Swift). `step` is called on the loop's thread, one call at a time, only during a
+    /// run; state it shares with the caller can be read between runs.
     public init(options: LoopOptions = LoopOptions(), step: @escaping LoopStep) throws(LoopError) {
         guard options.mode != .kernel else {
-            throw LoopError.modeUnavailable("a loop written in Swift runs in user mode only")
+            throw LoopError(.modeUnavailable, "a loop written in Swift runs in user mode only")
         }
-        mode = .user
-        backend = .user(try Self.makeEngine(options), nil, step)
+        let thread = LoopThread()
+        nonisolated(unsafe) let step = step
+        let backend = try thread.perform { () throws(LoopError) -> LoopBackend in
+            try UserLoop(engine: try UserLoopEngine(options: options), step: step)
+        }
+        (self.mode, self.thread, self.backend, self.options) = (.user, thread, backend, options)
+        emulatesSQRewind = backend.emulatesSQRewind
     }
 
-    /// Runs the loop until `loop_step` returns STOP; see the type's documentation for the errors.
+    deinit { thread.stop() }
+
+    // MARK: Running
+
+    /// Runs the loop until `loop_step` returns STOP, blocking the calling thread; see ``LoopError`` for the errors.
     public func run() throws(LoopError) -> LoopStatistics {
-        switch backend {
-        case .kernel(let kernel):
-            return try kernel.run()
-        case .user(let engine, let program?, _):
-            return try engine.run { () throws(LoopError) -> Int32 in try program.step() }
-        case .user(let engine, nil, let step):
-            let context = LoopStepContext(engine: engine)
-            return try engine.run { () throws(LoopError) -> Int32 in step!(context).rawValue }
-        }
+        let control = begin()
+        return try thread.perform { () throws(LoopError) -> LoopStatistics in try execute(control) }
     }
 
-    /// Gives `body` the ring (e.g. to register files before a run, or to inspect it after).
-    /// Not from inside a run (a Swift step): the loop owns the ring then.
-    public func withRing<R>(_ body: (inout IoUring) throws -> R) rethrows -> R {
-        switch backend {
-        case .user(let engine, _, _):
-            precondition(!engine.isRunning, "UringLoop.withRing cannot be used while the loop runs")
-            return try body(&engine.ring)
-        case .kernel(let kernel): return try body(&kernel.ring)
+    /// Runs the loop until `loop_step` returns STOP while the calling task is suspended. Cancelling the task ends
+    /// the run with ``LoopError/Kind-swift.enum/cancelled``.
+    public nonisolated(nonsending) func run() async throws(LoopError) -> LoopStatistics {
+        let control = begin()
+        let result = await withTaskCancellationHandler {
+            await thread.perform { () -> Result<LoopStatistics, LoopError> in
+                Result { () throws(LoopError) in try self.execute(control) }
+            }
+        } onCancel: {
+            LoopWaker.raise(.cancelled, control)
         }
+        return try result.get()
+    }
+
+    /// Ends the run in progress (and any run already started and waiting for it) with
+    /// ``LoopError/Kind-swift.enum/interrupted``; does nothing when no run is in progress. Callable from any
+    /// thread or task.
+    public func interrupt() {
+        for control in lock.withLock({ activeRuns }) { LoopWaker.raise(.interrupted, control) }
+    }
+
+    /// The statistics of the last run, also when it failed.
+    public var lastStatistics: LoopStatistics { lock.withLock { statistics } }
+
+    private func begin() -> RunControl {
+        let control = RunControl(thread: thread.handle, signals: options.interruptingSignals)
+        lock.withLock { activeRuns.append(control) }
+        return control
+    }
+
+    /// One run, on the loop's thread.
+    private func execute(_ control: RunControl) throws(LoopError) -> LoopStatistics {
+        LoopWaker.begin(control, timeout: options.timeout)
+        defer {
+            LoopWaker.end(control)
+            let last = backend.lastStatistics
+            lock.withLock {
+                activeRuns.removeAll { $0 === control }
+                statistics = last
+            }
+        }
+        return try backend.run(control)
+    }
+
+    // MARK: Memory
+
+    /// The program's global variables, live (empty for a loop written in Swift).
+    public var globals: GlobalVariables { backend.globals }
+
+    /// The registered MEM region, if ``LoopOptions/memSize`` asked for one.
+    public var memory: LoopMemory? { backend.memory }
+
+    /// The program's map called `name`, for lookups, updates, deletes and iteration from Swift.
+    public func map(named name: String) throws(LoopError) -> LoopMap { try backend.map(named: name) }
+
+    /// The map `name` names, with its key and value types.
+    public func map<Key, Value>(_ name: MapName<Key, Value>) throws(LoopError) -> TypedLoopMap<Key, Value> {
+        try map(named: name.name).typed(Key.self, Value.self)
+    }
+
+    /// Gives `body` the ring on the loop's thread (e.g. to register files before a run, or to inspect it after).
+    public func withRing<R, E: Error>(_ body: (inout IoUring) throws(E) -> R) throws(E) -> R {
+        try thread.perform { () throws(E) -> R in try backend.withRing(body) }
     }
 
     // MARK: Setup
@@ -113,72 +163,78 @@ public final class UringLoop {
         case .kernel, .auto:
             let support = KernelLoopSupport.probe()
             if mode == .auto { return support.available ? .kernel : .user }
-            guard support.available else { throw LoopError.modeUnavailable(support.reason) }
+            guard support.available else { throw LoopError(.modeUnavailable, support.reason) }
             return .kernel
         }
     }
+}
 
-    /// The ring every loop uses: SINGLE_ISSUER|DEFER_TASKRUN|NO_SQARRAY|CQSIZE|SQ_REWIND.
-    private static let kernelFlags: SetupFlags = [.singleIssuer, .deferTaskrun, .noSQArray, .sqRewind]
+/// What a mode provides to ``UringLoop``: a run, the program's memory, the ring. Called on the loop's thread,
+/// except the memory views, which are safe from any thread.
+protocol LoopBackend: AnyObject {
+    var emulatesSQRewind: Bool { get }
+    var emptyStatistics: LoopStatistics { get }
+    var lastStatistics: LoopStatistics { get }
+    var globals: GlobalVariables { get }
+    var memory: LoopMemory? { get }
+    func map(named name: String) throws(LoopError) -> LoopMap
+    func run(_ control: RunControl) throws(LoopError) -> LoopStatistics
+    func withRing<R, E: Error>(_ body: (inout IoUring) throws(E) -> R) throws(E) -> R
+}
 
-    /// User mode adds TASKRUN_FLAG (to see pending task work without a syscall) and, where the kernel rejects
-    /// SQ_REWIND (before 7.1), drops it and emulates it.
-    private static func makeEngine(_ options: LoopOptions) throws(LoopError) -> UserLoopEngine {
-        let flags = kernelFlags.union(.taskrunFlag)
-        let ring: IoUring
-        var emulate = false
-        do {
-            ring = try makeRing(options, flags: flags)
-        } catch where error.errnoValue == EINVAL {
-            ring = try makeRing(options, flags: flags.subtracting(.sqRewind))
-            emulate = true
-        }
-        let engine = try UserLoopEngine(ring: ring, emulateRewind: emulate)
-        engine.stepBudget = options.stepBudget
-        engine.tracer = options.tracer
-        if let printk = options.printk { engine.printkSink = printk }
-        return engine
+extension LoopBackend {
+    var emptyStatistics: LoopStatistics { lastStatistics }
+}
+
+/// The ring every loop uses: SINGLE_ISSUER|DEFER_TASKRUN|NO_SQARRAY|CQSIZE|SQ_REWIND, plus the MEM region.
+func makeLoopRing(_ options: LoopOptions, flags: SetupFlags) throws(LoopError) -> IoUring {
+    do {
+        var ring = try IoUring(entries: options.sqEntries, flags: flags, cqEntries: options.cqEntries)
+        if options.memSize > 0 { try ring.registerMemoryRegion(size: options.memSize, kind: .user) }
+        return ring
+    } catch {
+        throw LoopError(.badArgument, errno: error.errno, error.description)
     }
+}
 
-    private static func makeRing(_ options: LoopOptions, flags: SetupFlags) throws(LoopError) -> IoUring {
-        do {
-            var ring = try IoUring(entries: options.sqEntries, flags: flags, cqEntries: options.cqEntries)
-            if options.memSize > 0 { try ring.registerMemoryRegion(size: options.memSize, kind: .user) }
-            return ring
-        } catch {
-            throw LoopError.errno(error.errno.rawValue, error.description)
-        }
+let loopRingFlags: SetupFlags = [.singleIssuer, .deferTaskrun, .noSQArray, .sqRewind]
+
+/// The global values to set before load: `sq_entries`/`cq_entries` from the ring (unless given), then the caller's,
+/// with `@mem+N` turned into addresses. Each value is checked against its variable's size.
+func stagedGlobals(_ options: LoopOptions, object: ObjectFile, sqEntries: UInt32, cqEntries: UInt32,
+                   mem: UnsafeMutableRawBufferPointer?) throws(LoopError) -> [(name: String, bytes: [UInt8])] {
+    var sizes: [String: Int] = [:]
+    for map in object.maps {
+        for v in map.globalData?.variables ?? [] where !v.name.isEmpty { sizes[v.name] = v.size }
     }
-
-    /// The global values to set before load: `sq_entries`/`cq_entries` from the ring (unless given), then the
-    /// caller's, with `@mem+N` turned into addresses.
-    private static func stagedGlobals(_ options: LoopOptions, object: ObjectFile, ring: borrowing IoUring,
-                                      mem: UnsafeMutableRawBufferPointer? = nil) throws(LoopError) -> [(String, UInt64)] {
-        let mem = mem ?? ring.memoryRegion
-        let given = Set(options.globals.map(\.name))
-        let declared = Set(object.maps.compactMap(\.globalData).flatMap(\.variables).map(\.name))
-        var staged: [(String, UInt64)] = []
-        for (name, value) in [("sq_entries", ring.sqEntries), ("cq_entries", ring.cqEntries)]
-        where !given.contains(name) && declared.contains(name) {
-            staged.append((name, UInt64(value)))
+    let given = Set(options.globals.map(\.name))
+    var values: [(String, GlobalValue)] = []
+    for (name, value) in [("sq_entries", sqEntries), ("cq_entries", cqEntries)]
+    where !given.contains(name) && sizes[name] != nil {
+        values.append((name, .integer(Int128(value))))
+    }
+    values += options.globals.map { ($0.name, $0.value) }
+    var staged: [(name: String, bytes: [UInt8])] = []
+    for (name, value) in values {
+        guard let size = sizes[name] else {
+            throw LoopError(.badArgument, "the program has no global variable '\(name)' (it has: \(sizes.keys.sorted().joined(separator: ", ")))")
         }
-        for (name, value) in options.globals {
-            guard declared.contains(name) else {
-                throw LoopError.badArgument("the program has no global variable '\(name)' (it has: \(declared.sorted().joined(separator: ", ")))")
+        switch value {
+        case .integer(let v):
+            staged.append((name, try v.bytes(fitting: size, name: name)))
+        case .memAddress(let offset):
+            guard let mem else {
+                throw LoopError(.badArgument, "\(name)=\(value) needs a MEM region: set a MEM size (--mem-size)")
             }
-            switch value {
-            case .integer(let v):
-                staged.append((name, v))
-            case .memAddress(let offset):
-                guard let mem else {
-                    throw LoopError.badArgument("\(name)=\(value) needs a MEM region: set a MEM size (--mem-size)")
-                }
-                guard offset <= UInt64(mem.count) else {
-                    throw LoopError.badArgument("\(name)=\(value) is past the \(mem.count)-byte MEM region")
-                }
-                staged.append((name, UInt64(UInt(bitPattern: mem.baseAddress)) + offset))
+            guard offset <= UInt64(mem.count) else {
+                throw LoopError(.badArgument, "\(name)=\(value) is past the \(mem.count)-byte MEM region")
             }
+            guard size == 8 else {
+                throw LoopError(.badArgument, "\(name)=\(value) is an 8-byte address, but \(name) is \(size) byte\(size == 1 ? "" : "s")")
+            }
+            let address = Int128(UInt(bitPattern: mem.baseAddress)) + Int128(offset)
+            staged.append((name, try address.bytes(fitting: 8, name: name)))
         }
-        return staged
     }
+    return staged
 }

@@ -9,30 +9,27 @@ import Glibc
 /// interpreter, or a Swift closure), emulates the kfuncs `bpf_io_uring_submit_sqes` and
 /// `bpf_io_uring_get_region`, and waits for completions the way the kernel does between steps.
 ///
-/// Semantics follow `../shared/docs/io_uring-bpf.md` §1.8: `lp` is zeroed per run; STOP returns 0; any
+/// Semantics follow the kernel's `io_run_loop` (io_uring/loop.c): `lp` is zeroed per run; STOP returns 0; any
 /// value but CONTINUE is EINVAL; `nr_wait = (int)(cq_wait_idx - cq.tail)` and, if positive, the loop sleeps
-/// until the CQ tail reaches `cq_wait_idx`; a signal ends the run with EINTR, keeping program state so the
-/// next run resumes; only the ring's creating thread may run it (EEXIST otherwise).
+/// until the CQ tail reaches `cq_wait_idx`; a stop request (interrupt, timeout, cancellation) ends the run,
+/// keeping program state so the next run resumes. Everything runs on the loop's thread.
 final class UserLoopEngine {
     /// The ring. Only this engine submits to it while a program is bound. Accesses never overlap: the engine
-    /// touches it only inside `run`, and `UringLoop.withRing` refuses to run during a run (`isRunning`), so the
-    /// dynamic exclusivity check (~15 ns per submit) is left out.
+    /// touches it only inside `run`, and `withRing` runs on the loop's thread between runs, so the dynamic
+    /// exclusivity check (~15 ns per submit) is left out.
     @exclusivity(unchecked) var ring: IoUring
-    /// Whether `run` is in progress.
-    private(set) var isRunning = false
-    /// The running thread's `InterruptTable` slot during a run (what a signal to it marks), else -1.
-    private(set) var interruptSlot = -1
     let regions: UserRegions
     /// Where the kernel's `struct iou_loop_params` lives for the step function (4 bytes, zeroed per run).
     let params: UnsafeMutablePointer<UInt32>
     /// Stops a run after this many steps (a test aid), reported as a program fault.
-    var stepBudget: Int?
+    let stepBudget: Int?
     /// Receives a trace of every step when set.
-    var tracer: LoopTracer?
+    let tracer: LoopTracer?
     /// Where `bpf_printk` output goes when no tracer collects it.
-    var printkSink: (String) -> Void = { line in writeStandardError(line + "\n") }
+    let printkSink: (String) -> Void
+    /// The run in progress: what asks it to stop.
+    private(set) var control: RunControl?
 
-    private let creator = pthread_self()
     /// SQ entries of the ring (fixed at setup; kept here so a submit does not borrow `ring` to read it).
     private let sqEntries: UInt32
     // The engine's own bookkeeping, touched several times per step: only this class's methods use these, on
@@ -41,12 +38,24 @@ final class UserLoopEngine {
     @exclusivity(unchecked) private(set) var statistics = LoopStatistics()
     @exclusivity(unchecked) private var trace: LoopStepTrace?
 
-    init(ring: consuming IoUring, emulateRewind: Bool) throws(LoopError) {
-        self.ring = ring
-        sqEntries = self.ring.sqEntries
-        regions = try UserRegions(ring: self.ring, emulateRewind: emulateRewind)
+    /// A ring for `options`. User mode adds TASKRUN_FLAG (to see pending task work without a syscall) and, where
+    /// the kernel rejects SQ_REWIND (before 7.1), drops it and emulates it.
+    init(options: LoopOptions) throws(LoopError) {
+        let flags = loopRingFlags.union(.taskrunFlag)
+        var emulate = false
+        do {
+            ring = try makeLoopRing(options, flags: flags)
+        } catch where error.errno == .invalidArgument {
+            ring = try makeLoopRing(options, flags: flags.subtracting(.sqRewind))
+            emulate = true
+        }
+        sqEntries = ring.sqEntries
+        regions = try UserRegions(ring: ring, emulateRewind: emulate)
         params = .allocate(capacity: 1)
         params.initialize(to: 0)
+        stepBudget = options.stepBudget
+        tracer = options.tracer
+        printkSink = options.printk ?? { line in writeStandardError(line + "\n") }
     }
 
     deinit { params.deallocate() }
@@ -98,19 +107,11 @@ final class UserLoopEngine {
 
     /// Runs the loop until the step function returns STOP (then returns the statistics) or the run fails.
     ///
-    /// `step` reads and writes `params` (the `cq_wait_idx` word) and returns `loop_step`'s value.
-    func run(_ step: () throws(LoopError) -> Int32) throws(LoopError) -> LoopStatistics {
-        guard pthread_equal(pthread_self(), creator) != 0 else {
-            throw LoopError.errno(EEXIST, "a SINGLE_ISSUER|DEFER_TASKRUN ring's loop runs only on the thread that created the ring")
-        }
-        let interrupts = InterruptGuard()
-        interruptSlot = interrupts.slot
-        isRunning = true
-        defer {
-            isRunning = false
-            interruptSlot = -1
-            withExtendedLifetime(interrupts) {}
-        }
+    /// `step` reads and writes `params` (the `cq_wait_idx` word) and returns `loop_step`'s value. `control` says
+    /// when the run must end early.
+    func run(_ control: RunControl, _ step: () throws(LoopError) -> Int32) throws(LoopError) -> LoopStatistics {
+        self.control = control
+        defer { self.control = nil }
         statistics = LoopStatistics()
         let startTail = regions.realTail
         // On every exit, also a failed one (lastStatistics), count the CQEs the kernel posted.
@@ -120,9 +121,9 @@ final class UserLoopEngine {
         // Fixed for the run (set up before it), so read once rather than per step.
         let stepBudget = self.stepBudget, tracer = self.tracer
         while true {
-            if InterruptTable.isInterrupted(interruptSlot) { throw interrupted() }
+            if control.request != .none { throw stopped(control.request) }
             if let stepBudget, statistics.steps! >= stepBudget {
-                throw LoopError.programFault("step budget of \(stepBudget) exhausted without IOU_LOOP_STOP")
+                throw LoopError(.programFault, errno: .argListTooLong, "step budget of \(stepBudget) exhausted without IOU_LOOP_STOP")
             }
             let headBefore = tracer == nil ? 0 : regions.programHead
             if tracer != nil {
@@ -150,12 +151,13 @@ final class UserLoopEngine {
                 statistics.cqesProduced = Int(regions.realTail &- startTail)
                 return statistics
             case .other(let v):
-                throw LoopError.errno(EINVAL, "loop_step returned \(v), which is neither IOU_LOOP_CONTINUE (0) nor IOU_LOOP_STOP (1)")
+                throw LoopError(.runFailed, errno: .invalidArgument,
+                                "loop_step returned \(v), which is neither IOU_LOOP_CONTINUE (0) nor IOU_LOOP_STOP (1)")
             case .continue: break
             }
             // With DEFER_TASKRUN the kernel posts CQEs only inside our own io_uring_enter calls, so the
             // shadow needs syncing only after one (submits sync themselves).
-            if try waitForCompletions() { regions.syncIn() }
+            if try waitForCompletions(control) { regions.syncIn() }
         }
     }
 
@@ -165,7 +167,7 @@ final class UserLoopEngine {
     /// Sleeps until the CQ tail reaches `cq_wait_idx` when it is ahead; otherwise runs pending task work
     /// (posting deferred completions) and flushes overflowed CQEs, as the kernel does after every step.
     /// Returns whether it entered the kernel.
-    private func waitForCompletions() throws(LoopError) -> Bool {
+    private func waitForCompletions(_ control: RunControl) throws(LoopError) -> Bool {
         let target = params.pointee
         let nrWait = Int32(bitPattern: target &- regions.realTail)
         if nrWait > 0 {
@@ -173,13 +175,14 @@ final class UserLoopEngine {
             let needed = target &- regions.realHead
             statistics.waits! += 1
             while Int32(bitPattern: target &- regions.realTail) > 0 {
-                if InterruptTable.isInterrupted(interruptSlot) { throw interrupted() }
+                if control.request != .none { throw stopped(control.request) }
                 statistics.syscalls += 1
                 do {
-                    // Slices keep the wait interruptible even if a signal lands just before the syscall.
-                    _ = try ring.wait(for: needed, timeout: .milliseconds(100))
+                    _ = try ring.enter(toSubmit: 0, minComplete: needed, flags: .getEvents)
+                } catch where error.errno == .interrupted {
+                    continue  // a wake-up: the request, if any, is checked above
                 } catch {
-                    throw LoopError.errno(error.errno.rawValue, "waiting for CQ index \(target): \(error)")
+                    throw LoopError(.runFailed, errno: error.errno, "waiting for CQ index \(target): \(error)")
                 }
             }
             return true
@@ -191,8 +194,20 @@ final class UserLoopEngine {
         return false
     }
 
-    private func interrupted() -> LoopError {
-        LoopError.errno(EINTR, "interrupted by a signal after \(statistics.steps ?? 0) steps; program state is kept, run again to resume")
+    /// The error for a run that `request` ended.
+    func stopped(_ request: StopRequest) -> LoopError {
+        stopError(request, steps: statistics.steps ?? 0)
+    }
+}
+
+/// The error for a run ended by `request` after `steps` steps (nil: not observable, kernel mode).
+func stopError(_ request: StopRequest, steps: Int?) -> LoopError {
+    let when = steps.map { " after \($0) step\($0 == 1 ? "" : "s")" } ?? ""
+    let resume = "; program state is kept, run again to resume"
+    switch request {
+    case .timedOut: return LoopError(.timedOut, "the run's timeout elapsed\(when)" + resume)
+    case .cancelled: return LoopError(.cancelled, "the task running the loop was cancelled\(when)" + resume)
+    case .interrupted, .none: return LoopError(.interrupted, "interrupted\(when)" + resume)
     }
 }
 

@@ -1,3 +1,4 @@
+import SystemPackage
 import BPF
 import BPFObject
 
@@ -5,15 +6,18 @@ import BPFObject
 import Glibc
 #endif
 
-/// The `loop_step` of an object's `io_uring_bpf_ops`, bound to our interpreter for the userspace loop:
-/// global data and maps live in host memory, relocations point at them, the two io_uring kfuncs and the
-/// base helpers are host functions, and the program may touch nothing but its stack, its globals and
-/// maps, the regions `get_region` gave it (with the size it asked for) and its arguments.
+/// The `loop_step` of an object's `io_uring_bpf_ops`, bound to our engine for the user-mode loop: global data
+/// and maps live in host memory, relocations point at them, the two io_uring kfuncs and the base helpers are host
+/// functions, and the program may touch nothing but its stack, its globals and maps, the regions `get_region` gave
+/// it (with the size it asked for) and its arguments.
 final class UserLoopProgram {
     /// The program run as `loop_step`.
     let program: ObjectProgram
-    /// Live global variables.
-    private(set) var globals: GlobalVariables!
+    /// The program made runnable: its global data and memory map.
+    let executable: ExecutableProgram
+    let maps: [EmulatedMap]
+    private let globalSections: [GlobalVariables.Section]
+    private let btf: BTF?
 
     /// Strong (the engine holds no program, so no cycle): an unowned reference costs an atomic retain and
     /// release on every kfunc call.
@@ -23,9 +27,7 @@ final class UserLoopProgram {
     /// reentrant.
     private var callbackInterpreter: Interpreter?
     private var inCallback = false
-    private let memory = MemoryMap()
-    private var images: [UnsafeMutableRawBufferPointer] = []
-    private var maps: [EmulatedMap] = []
+    private var memory: MemoryMap { executable.memory }
     /// `loop_step`'s argument array, as the kernel passes struct_ops arguments: [ctx, &lp].
     private let arguments: UnsafeMutablePointer<UInt64>
     /// The grant for each region id `get_region` handed out (ids are 0...2: `engine.region` answers nil for
@@ -37,70 +39,84 @@ final class UserLoopProgram {
     /// (7.2's `struct iou_ctx` is empty), so no region covers it.
     static let contextHandle: UInt64 = 0xFFFF_C000_0000_0000
     private static let mapHandleBase: UInt64 = 0xFFFF_D000_0000_0000
-    private static let functionHandleBase: UInt64 = 0xFFFF_E000_0000_0000
-    private static let kfuncs = ["bpf_io_uring_submit_sqes", "bpf_io_uring_get_region"]
+    private static let kfuncs: Set<String> = ["bpf_io_uring_submit_sqes", "bpf_io_uring_get_region"]
     private static let gplCompatible: Set<String> = [
         "GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL",
     ]
 
-    /// Binds the `loop_step` of `object`'s `io_uring_bpf_ops` variable for `engine`, refusing what the
-    /// kernel would refuse at load (license, sleepability, unknown kfuncs or helpers, unsupported maps).
-    init(object: ObjectFile, engine: UserLoopEngine, instructionBudget: UInt64?) throws(LoopError) {
+    /// Binds the `loop_step` of `object`'s `io_uring_bpf_ops` variable for `engine`, refusing what the kernel would
+    /// refuse at load (license, sleepability, unknown kfuncs or helpers, maps too big), and stores the globals of
+    /// `options` (before the program can run, so `.rodata` can be set).
+    init(object: ObjectFile, engine: UserLoopEngine, options: LoopOptions) throws(LoopError) {
         self.engine = engine
         let ops = try Self.loopOps(in: object)
         guard let name = ops.program(for: "loop_step"), let program = object.program(named: name) else {
-            throw LoopError.unsupportedProgram("struct io_uring_bpf_ops \(ops.name) sets no loop_step program")
+            throw LoopError(.loadFailed, "struct io_uring_bpf_ops \(ops.name) sets no loop_step program")
         }
         self.program = program
-        arguments = .allocate(capacity: 2)
         guard Self.gplCompatible.contains(object.license) else {
-            throw LoopError.unsupportedProgram(
+            throw LoopError(.loadFailed,
                 "struct_ops programs must have a GPL compatible license (the object's license is '\(object.license)')")
         }
-        var instructions = program.instructions
-        let loadValues = try bindData(of: object, relocations: program.relocations, instructions: &instructions)
-        try checkCalls(instructions)
-        var bpf: Program
-        do {
-            bpf = try Program(bytecode: Instruction.encode(instructions))
-            for (index, value) in loadValues { try bpf.resolvePseudoLoad(at: index, to: value) }
-            for case let (index, .kfunc(name)) in program.relocations.map({ ($0.instruction, $0.target) }) {
-                try bpf.bindKfunc(at: index, name: name)
-            }
-        } catch {
-            throw LoopError.unsupportedProgram("\(program.name): \(error)")
+        try Self.checkCalls(program)
+
+        var handles: [String: UInt64] = [:]
+        let mapDefinitions = object.maps.filter { $0.globalData == nil }
+        for (index, definition) in mapDefinitions.enumerated() {
+            handles[definition.name] = Self.mapHandleBase + UInt64(index) << 12
         }
+        let executable: ExecutableProgram
+        do {
+            executable = try ExecutableProgram(program, of: object, mapHandle: { handles[$0.name] ?? 0 }, kfuncs: Self.kfuncs)
+        } catch {
+            throw LoopError(.loadFailed, "\(error)")
+        }
+        self.executable = executable
+        let budget = MapMemoryBudget(limit: options.maxMapMemory)
+        let memory = executable.memory
+        var maps: [EmulatedMap] = []
+        for definition in mapDefinitions {
+            maps.append(try EmulatedMap(definition, budget: budget) { block in
+                memory.grant(MemoryRegion(name: "map \(definition.name) values", buffer: block))
+            })
+        }
+        self.maps = maps
+        btf = object.btf
+        globalSections = object.maps.compactMap { map in
+            guard let data = map.globalData, let image = executable.sections[data.sectionName] else { return nil }
+            return GlobalVariables.Section(data: data, image: image, isWritable: !data.isReadOnly)
+        }
+        let staged = try stagedGlobals(options, object: object, sqEntries: engine.ring.sqEntries,
+                                       cqEntries: engine.ring.cqEntries, mem: engine.regions.mem)
+        GlobalVariables(owner: executable, sections: globalSections, btf: btf).stage(staged)
+
+        arguments = .allocate(capacity: 2)
         arguments[0] = Self.contextHandle
         arguments[1] = UInt64(UInt(bitPattern: engine.params))
         memory.grant(name: "loop_step arguments", base: UInt64(UInt(bitPattern: arguments)), size: 16, permissions: .read)
         memory.grant(name: "iou_loop_params", base: UInt64(UInt(bitPattern: engine.params)), size: 4, permissions: .readWrite)
-        interpreter = Interpreter(program: bpf, functions: hostFunctions(), memory: memory)
-        if let instructionBudget { interpreter.instructionBudget = instructionBudget }
+        interpreter = Interpreter(program: executable.program, functions: hostFunctions(), memory: memory)
+        if let budget = options.instructionBudget { interpreter.instructionBudget = budget }
     }
 
-    deinit {
-        for image in images { image.deallocate() }
-        arguments.deallocate()
-    }
+    deinit { arguments.deallocate() }
 
     /// The object's `struct io_uring_bpf_ops` variable (the first, if there are several).
     static func loopOps(in object: ObjectFile) throws(LoopError) -> StructOpsVariable {
         guard let ops = object.structOps.first(where: { $0.typeName == "io_uring_bpf_ops" }) else {
             let found = object.structOps.map { "\($0.name) (struct \($0.typeName))" }
-            throw LoopError.unsupportedProgram(
+            throw LoopError(.loadFailed,
                 "the object has no struct io_uring_bpf_ops variable in .struct_ops or .struct_ops.link"
                     + (found.isEmpty ? "" : "; it has \(found.joined(separator: ", "))"))
         }
         return ops
     }
 
+    /// The program's global variables (`.rodata` read-only, as after a kernel load).
+    var globals: GlobalVariables { GlobalVariables(owner: executable, sections: globalSections, btf: btf) }
+
     /// Runs `loop_step` once and returns its value.
     func step() throws(LoopError) -> Int32 {
-        let interpreter = self.interpreter!
-        let slot = engine.interruptSlot
-        InterruptTable.setCancellation(slot, interpreter.cancellation)
-        defer { InterruptTable.setCancellation(slot, nil) }
-        if InterruptTable.isInterrupted(slot) { interpreter.cancellation.cancel() }
         do {
             return Int32(truncatingIfNeeded: try interpreter.run(UInt64(UInt(bitPattern: arguments))))
         } catch {
@@ -108,106 +124,58 @@ final class UserLoopProgram {
         }
     }
 
-    /// Makes the global images read-only (as a kernel load freezes `.rodata`).
-    func freezeReadOnlyData() {
-        for i in globals.sections.indices where globals.sections[i].data.isReadOnly {
-            globals.sections[i].isWritable = false
-        }
-    }
+    /// The interpreters' cancellation flags, which a stop request sets.
+    var cancellations: [CancellationFlag] { [interpreter.cancellation] + (callbackInterpreter.map { [$0.cancellation] } ?? []) }
 
-    // MARK: Binding
-
-    /// Creates global-data images and maps, and returns the value each relocated `lddw` loads.
-    private func bindData(of object: ObjectFile, relocations: [ProgramRelocation],
-                          instructions: inout [Instruction]) throws(LoopError) -> [Int: UInt64] {
-        var sections: [GlobalVariables.Section] = []
-        var sectionBase: [String: UInt64] = [:]
-        var mapIndex: [String: Int] = [:]
-        for map in object.maps {
-            if let data = map.globalData {
-                let image = UnsafeMutableRawBufferPointer.allocate(byteCount: max(map.valueSize, 8), alignment: 16)
-                image.initializeMemory(as: UInt8.self, repeating: 0)
-                image.copyBytes(from: data.initialBytes.prefix(map.valueSize))
-                images.append(image)
-                sections.append(.init(data: data, image: image, isWritable: true))
-                sectionBase[data.sectionName] = UInt64(UInt(bitPattern: image.baseAddress))
-                memory.grant(name: data.sectionName, base: UInt64(UInt(bitPattern: image.baseAddress)),
-                             size: UInt64(map.valueSize), permissions: data.isReadOnly ? .read : .readWrite)
-                continue
-            }
-            guard EmulatedMap.supportedTypes.contains(map.type) else {
-                throw LoopError.unsupportedProgram(
-                    "map \(map.name): type \(map.type) is not supported by the userspace loop (array, percpu_array, hash are)")
-            }
-            let emulated = EmulatedMap(name: map.name, kind: map.type, keySize: map.keySize, valueSize: map.valueSize,
-                                       maxEntries: map.maxEntries)
-            mapIndex[map.name] = maps.count
-            maps.append(emulated)
-            memory.grant(name: "map \(map.name) values", base: UInt64(UInt(bitPattern: emulated.values.baseAddress)),
-                         size: UInt64(emulated.values.count), permissions: .readWrite)
-        }
-        globals = GlobalVariables(sections: sections, btf: object.btf)
-
-        var values: [Int: UInt64] = [:]
-        for relocation in relocations {
-            let i = relocation.instruction
-            switch relocation.target {
-            case .map(let name):
-                guard let index = mapIndex[name] else {
-                    throw fault(at: i, "lddw of map \(name), which the object does not define")
-                }
-                values[i] = Self.mapHandleBase + UInt64(index) << 12
-            case .globalData(let section, let offset):
-                guard let base = sectionBase[section] else {
-                    throw fault(at: i, "lddw of global data in \(section), which the object does not define")
-                }
-                values[i] = base + UInt64(offset)
-            case .kfunc(let name):
-                guard Self.kfuncs.contains(name) else {
-                    throw fault(at: i, "call to unknown kfunc '\(name)': io_uring loop programs may call \(Self.kfuncs.joined(separator: " and "))")
-                }
-                if name == "bpf_io_uring_submit_sqes", !program.isSleepable {
-                    throw fault(at: i, "program must be sleepable to call sleepable kfunc \(name) (put loop_step in SEC(\"struct_ops.s/...\"))")
-                }
-                instructions[i].src = 2  // BPF_PSEUDO_KFUNC_CALL, as a kernel loader marks it
-            case .ksym(let name):
-                throw fault(at: i, "ksym \(name) is not available to the userspace loop")
-            case .functionAddress(let target):
-                values[i] = Self.functionHandleBase + UInt64(target)
-            case .subprogram:
-                break
-            }
-        }
-        return values
-    }
+    // MARK: Errors
 
     /// Refuses helper calls the kernel would not allow a loop program (or we do not emulate).
-    private func checkCalls(_ instructions: [Instruction]) throws(LoopError) {
-        for (i, insn) in instructions.enumerated() where insn.opcode == 0x85 && insn.src == 0 {
+    private static func checkCalls(_ program: ObjectProgram) throws(LoopError) {
+        for (i, insn) in program.instructions.enumerated() where insn.isCall && insn.src == ISA.CallKind.helper {
             guard BaseHelper(rawValue: insn.imm) != nil else {
-                throw fault(at: i, "\(BaseHelper.describe(insn.imm)) is not available to io_uring loop programs")
+                throw LoopError(.loadFailed, "\(program.name): instruction \(i)\(location(program, i)): "
+                    + "\(BaseHelper.describe(insn.imm)) is not available to io_uring loop programs")
+            }
+        }
+        for relocation in program.relocations {
+            if case .kfunc(let name) = relocation.target, name == "bpf_io_uring_submit_sqes", !program.isSleepable {
+                let i = relocation.instruction
+                throw LoopError(.loadFailed, errno: .permissionDenied,
+                    "\(program.name): instruction \(i)\(location(program, i)): program must be sleepable to call sleepable "
+                        + "kfunc \(name) (put loop_step in SEC(\"struct_ops.s/...\"))")
             }
         }
     }
 
-    private func fault(at index: Int, _ message: String) -> LoopError {
-        .unsupportedProgram("\(program.name): instruction \(index)\(location(index)): \(message)")
-    }
-
-    private func location(_ index: Int) -> String {
+    private static func location(_ program: ObjectProgram, _ index: Int) -> String {
         guard let where_ = program.sourceLocation(at: index) else { return "" }
         let source = where_.source.trimmingSpaces
         return " (\(where_)" + (source.isEmpty ? ")" : ": \(source))")
     }
 
+    /// A fault at the instruction of `call`.
+    private func fault(_ call: HostCall, _ reason: String, address: UInt64? = nil) -> LoopError {
+        fault(call.instructionIndex, reason, address: address)
+    }
+
+    private func fault(_ index: Int, _ reason: String, address: UInt64? = nil, errno: Errno? = nil) -> LoopError {
+        let fault = ProgramFault(program: program.name, instruction: index, location: program.sourceLocation(at: index),
+                                 address: address, reason: reason)
+        return LoopError(.programFault, errno: errno, fault.description, fault: fault)
+    }
+
     private func loopError(_ error: RuntimeError) -> LoopError {
         switch error.reason {
         case .cancelled:
-            return LoopError.errno(EINTR, "interrupted by a signal inside loop_step; program state is kept, run again to resume")
+            return engine.stopped(engine.control?.request ?? .interrupted)
         case .hostFunctionFailed(_, let inner as LoopError):
             return inner
+        case .memoryViolation(let address, _, _, _), .misalignedAtomic(let address, _):
+            return fault(error.index, error.reason.summary, address: address)
+        case .budgetExhausted:
+            return fault(error.index, error.reason.summary, errno: .argListTooLong)
         default:
-            return .programFault("\(program.name): \(error)\(location(error.index))")
+            return fault(error.index, error.reason.summary)
         }
     }
 
@@ -249,17 +217,17 @@ final class UserLoopProgram {
     private func callHelper(_ helper: BaseHelper, _ call: inout HostCall) throws(LoopError) -> UInt64 {
         switch helper {
         case .mapLookupElem:
-            let map = try map(call.r1, helper)
-            let key = try bytes(call, call.r2, map.keySize, "key", helper)
+            let map = try map(call, call.r1, helper)
+            let key = try bytes(call, call.r2, UInt64(map.definition.keySize), "key", helper)
             return map.lookup(key: key).map { UInt64(UInt(bitPattern: $0)) } ?? 0
         case .mapUpdateElem:
-            let map = try map(call.r1, helper)
-            let key = try bytes(call, call.r2, map.keySize, "key", helper)
-            let value = try bytes(call, call.r3, map.valueSize, "value", helper)
-            return UInt64(bitPattern: map.update(key: key, value: value, flags: call.r4))
+            let map = try map(call, call.r1, helper)
+            let key = try bytes(call, call.r2, UInt64(map.definition.keySize), "key", helper)
+            let value = try bytes(call, call.r3, UInt64(map.definition.valueSize), "value", helper)
+            return UInt64(bitPattern: Int64(map.update(key: key, value: value, flags: call.r4)))
         case .mapDeleteElem:
-            let map = try map(call.r1, helper)
-            return UInt64(bitPattern: map.delete(key: try bytes(call, call.r2, map.keySize, "key", helper)))
+            let map = try map(call, call.r1, helper)
+            return UInt64(bitPattern: Int64(map.delete(key: try bytes(call, call.r2, UInt64(map.definition.keySize), "key", helper))))
         case .ktimeGetNs, .ktimeGetCoarseNs:
             return HostClock.nanoseconds(CLOCK_MONOTONIC)
         case .ktimeGetBootNs:
@@ -271,13 +239,13 @@ final class UserLoopProgram {
         case .spinLock, .spinUnlock:
             return 0
         case .tracePrintk:
-            let format = try bytes(call, call.r1, Int(call.r2), "format", helper)
+            let format = try bytes(call, call.r1, call.r2, "format", helper)
             return try emitPrintk(call, Array(format), [call.r3, call.r4, call.r5])
         case .traceVprintk:
-            let format = try bytes(call, call.r1, Int(call.r2), "format", helper)
+            let format = try bytes(call, call.r1, call.r2, "format", helper)
+            guard call.r4 % 8 == 0, call.r4 <= 12 * 8 else { return UInt64(bitPattern: -Int64(EINVAL)) }
             let count = Int(call.r4 / 8)
-            guard call.r4 % 8 == 0, count <= 12 else { return UInt64(bitPattern: -Int64(EINVAL)) }
-            let data = count == 0 ? nil : try bytes(call, call.r3, Int(call.r4), "data", helper)
+            let data = count == 0 ? nil : try bytes(call, call.r3, call.r4, "data", helper)
             let args = (0..<count).map { data!.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self) }
             return try emitPrintk(call, Array(format), args)
         case .loop:
@@ -309,25 +277,23 @@ final class UserLoopProgram {
     private func runLoopHelper(_ call: inout HostCall) throws(LoopError) -> UInt64 {
         guard call.r4 == 0 else { return UInt64(bitPattern: -Int64(EINVAL)) }
         guard call.r1 <= 1 << 23 else { return UInt64(bitPattern: -Int64(E2BIG)) }
-        let target = call.r2 &- Self.functionHandleBase
-        guard call.r2 >= Self.functionHandleBase, target < UInt64(program.instructions.count) else {
-            throw LoopError.programFault("\(program.name): bpf_loop's callback (r2 = 0x\(String(call.r2, radix: 16))) is not a function of the program\(location(call.instructionIndex))")
+        let target = call.r2 &- ExecutableProgram.functionHandleBase
+        guard call.r2 >= ExecutableProgram.functionHandleBase, target < UInt64(program.instructions.count) else {
+            throw fault(call, "bpf_loop's callback (r2 = 0x\(String(call.r2, radix: 16))) is not a function of the program")
         }
         guard !inCallback else {
-            throw LoopError.programFault("\(program.name): nested bpf_loop is not supported by the userspace loop\(location(call.instructionIndex))")
+            throw fault(call, "nested bpf_loop is not supported by the user-mode loop")
         }
         if callbackInterpreter == nil {
             callbackInterpreter = Interpreter(program: interpreter.program, functions: hostFunctions(), memory: memory)
             callbackInterpreter!.instructionBudget = interpreter.instructionBudget
+            if let control = engine.control { LoopWaker.setCancellations(cancellations, for: control) }
         }
         let callback = callbackInterpreter!
         // The callback may use pointers into the caller's stack (its ctx usually is one).
         let stack = memory.grant(interpreter.stackRegion)
         inCallback = true
-        let slot = engine.interruptSlot
-        InterruptTable.setCancellation(slot, callback.cancellation)
         defer {
-            InterruptTable.setCancellation(slot, interpreter.cancellation)
             inCallback = false
             memory.revoke(stack)
         }
@@ -345,28 +311,22 @@ final class UserLoopProgram {
         return iterations
     }
 
-    private func map(_ handle: UInt64, _ helper: BaseHelper) throws(LoopError) -> EmulatedMap {
+    private func map(_ call: HostCall, _ handle: UInt64, _ helper: BaseHelper) throws(LoopError) -> EmulatedMap {
         let offset = handle &- Self.mapHandleBase
         guard handle >= Self.mapHandleBase, offset & 0xfff == 0, Int(offset >> 12) < maps.count else {
-            throw LoopError.programFault("\(program.name): \(helper.name) was passed r1 = 0x\(String(handle, radix: 16)), which is not a map")
+            throw fault(call, "\(helper.name) was passed r1 = 0x\(String(handle, radix: 16)), which is not a map")
         }
         return maps[Int(offset >> 12)]
     }
 
-    private func bytes(_ call: HostCall, _ address: UInt64, _ count: Int, _ what: String,
+    /// The `count` bytes at `address` that the program passed to `helper`, if they are all its memory.
+    private func bytes(_ call: HostCall, _ address: UInt64, _ count: UInt64, _ what: String,
                        _ helper: BaseHelper) throws(LoopError) -> UnsafeRawBufferPointer {
-        guard count >= 0, call.isAccessible(address, size: UInt64(count)) else {
-            throw LoopError.programFault(
-                "\(program.name): \(helper.name)'s \(what) (\(count) bytes at 0x\(String(address, radix: 16))) is outside the program's memory\(location(call.instructionIndex))")
+        guard call.isAccessible(address, size: count), let length = Int(exactly: count) else {
+            throw fault(call, "\(helper.name)'s \(what) (\(count) bytes at 0x\(String(address, radix: 16))) is outside the program's memory",
+                        address: address)
         }
-        return UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(address)), count: count)
-    }
-}
-
-extension MemoryMap {
-    @discardableResult
-    fileprivate func grant(name: String, base: UInt64, size: UInt64, permissions: MemoryRegion.Permissions) -> RegionID {
-        grant(MemoryRegion(name: name, base: base, size: size, permissions: permissions))
+        return UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(address)), count: length)
     }
 }
 

@@ -1,4 +1,4 @@
-import CUringShim
+import SystemPackage
 import Uring
 
 #if canImport(Glibc)
@@ -24,6 +24,8 @@ final class UserRegions {
     let isShadowed: Bool
 
     private let real: UnsafeMutableRawPointer
+    /// The real ring's CQ tail, CQ head and SQ flags words.
+    private let realTailWord: RingWord, realHeadWord: RingWord, realSQFlags: RingWord
     private let offsets: RingParameters
     private let cqMask: UInt32
     private var syncedTail: UInt32
@@ -46,7 +48,10 @@ final class UserRegions {
             cq = rings
             sq = UnsafeMutableRawBufferPointer(start: ring.submissionEntriesRegion.baseAddress, count: sqBytes)
         }
-        syncedTail = cus_load_acquire(real.advanced(by: Int(offsets.cqOffsets.tail)).assumingMemoryBound(to: UInt32.self))
+        realTailWord = RingWord(real, offset: offsets.cqOffsets.tail)
+        realHeadWord = RingWord(real, offset: offsets.cqOffsets.head)
+        realSQFlags = RingWord(real, offset: offsets.sqOffsets.flags)
+        syncedTail = realTailWord.loadAcquire()
     }
 
     deinit {
@@ -71,14 +76,14 @@ final class UserRegions {
     }
 
     /// The real CQ tail (kernel-written).
-    var realTail: UInt32 { cus_load_acquire(word(real, offsets.cqOffsets.tail)) }
+    var realTail: UInt32 { realTailWord.loadAcquire() }
 
     /// The real CQ head (what the kernel sees as consumed).
-    var realHead: UInt32 { word(real, offsets.cqOffsets.head).pointee }
+    var realHead: UInt32 { realHeadWord.load() }
 
     /// Whether the kernel holds overflowed CQEs or pending task work (`IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN`
     /// in the real SQ flags): read here rather than through the ring so a step borrows nothing.
-    var completionsNeedFlush: Bool { cus_load_relaxed(word(real, offsets.sqOffsets.flags)) & 6 != 0 }
+    var completionsNeedFlush: Bool { IoUring.completionsNeedFlush(sqFlags: realSQFlags.loadRelaxed()) }
 
     /// The CQ head as the program sees it.
     var programHead: UInt32 { word(cq.baseAddress!, offsets.cqOffsets.head).pointee }
@@ -106,7 +111,7 @@ final class UserRegions {
         for field in [offsets.sqOffsets.dropped, offsets.sqOffsets.flags, offsets.cqOffsets.overflow] {
             word(shadow, field).pointee = word(real, field).pointee
         }
-        cus_store_release(word(shadow, offsets.cqOffsets.tail), tail)
+        RingWord(shadow, offset: offsets.cqOffsets.tail).storeRelease(tail)
     }
 
     /// Publishes what the program changed: its CQ head (store-release, so the kernel may reuse the slots)
@@ -116,7 +121,7 @@ final class UserRegions {
         let shadow = cq.baseAddress!
         let head = word(shadow, offsets.cqOffsets.head).pointee
         if head != word(real, offsets.cqOffsets.head).pointee {
-            cus_store_release(word(real, offsets.cqOffsets.head), head)
+            realHeadWord.storeRelease(head)
         }
         if offsets.cqOffsets.flags != 0 {
             word(real, offsets.cqOffsets.flags).pointee = word(shadow, offsets.cqOffsets.flags).pointee
@@ -144,7 +149,7 @@ func pageRounded(_ bytes: Int) -> Int {
 private func allocatePages(_ bytes: Int) throws(LoopError) -> UnsafeMutableRawBufferPointer {
     let size = pageRounded(bytes)
     guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
-        throw LoopError.errno(errno, "mmap of \(size) bytes for a shadow loop region")
+        throw LoopError(.runFailed, errno: Errno(rawValue: errno), "mmap of \(size) bytes for a shadow loop region failed")
     }
     return UnsafeMutableRawBufferPointer(start: p, count: size)
 }

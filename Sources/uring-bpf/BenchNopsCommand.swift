@@ -32,8 +32,8 @@ struct BenchNopsCommand: ParsableCommand {
             do {
                 variants.append(try Self.bpfLoop("g", "BPF nops_seq, kernel mode", example: "nops_seq",
                                                  mode: .kernel, count: count))
-            } catch LoopError.modeUnavailable(let reason) {
-                kernelNote = "kernel mode: unavailable (\(reason))"
+            } catch let error as LoopError where error.kind == .modeUnavailable {
+                kernelNote = "kernel mode: unavailable (\(error.message))"
             } catch {
                 kernelNote = "kernel mode: setup failed (\(error))"
             }
@@ -127,11 +127,11 @@ struct BenchNopsCommand: ParsableCommand {
         let object = try ObjectFile(bytes: built.bytes)
         var options = LoopOptions()
         options.mode = mode
-        options.globals = [("nr_nops", .integer(UInt64(count)))]
+        options.globals = [("nr_nops", .integer(Int128(count)))]
         if let queueDepth {
             options.sqEntries = UInt32(max(queueDepth, 32))
             options.cqEntries = 2 * options.sqEntries
-            options.globals.append(("queue_depth", .integer(UInt64(queueDepth))))
+            options.globals.append(("queue_depth", .integer(Int128(queueDepth))))
         }
         // Fails here, not in the middle of the measurements, when the mode is unavailable.
         _ = try UringLoop(object: object, options: options)
@@ -140,9 +140,9 @@ struct BenchNopsCommand: ParsableCommand {
             let start = monotonicNanoseconds()
             let stats = try loop.run()
             let elapsed = monotonicNanoseconds() - start
-            let completed = loop.globals?.integer("nops_completed")
-            let error = loop.globals?.integer("error")
-            guard completed == Int64(count), error == 0, stats.cqesProduced == count else {
+            let completed = loop.globals.variable(named: "nops_completed")?.integer?.bitPattern
+            let error = loop.globals.variable(named: "error")?.integer?.bitPattern
+            guard completed == UInt64(count), error == 0, stats.cqesProduced == count else {
                 throw ValidationError("(\(label)) \(title): nops_completed \(completed.map(String.init) ?? "?"), error \(error.map(String.init) ?? "?"), \(stats.cqesProduced) CQEs for \(count) NOPs")
             }
             return Sample(nanoseconds: elapsed, syscalls: stats.syscalls)

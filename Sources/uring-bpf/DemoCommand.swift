@@ -62,20 +62,20 @@ private struct Demo {
     static var all: [Demo] {
         [
             Demo(title: "Sequential NOPs: each NOP issued by the step that reaped the previous one", example: "nops_seq",
-                 prepare: { $0.globals = [("nr_nops", .integer(UInt64(nops)))] },
+                 prepare: { $0.globals = [("nr_nops", .integer(Int128(nops)))] },
                  describe: { loop in
-                     let g = loop.globals!
-                     return "\(g.integer("nops_completed")!) NOPs completed in one run (error \(g.integer("error")!))"
+                     let g = loop.globals
+                     return "\(g.show("nops_completed")) NOPs completed in one run (error \(g.show("error")))"
                  }),
             Demo(title: "NOPs at queue depth 32", example: "nops_qd",
                  prepare: {
                      $0.sqEntries = 64
                      $0.cqEntries = 128
-                     $0.globals = [("nr_nops", .integer(UInt64(nops))), ("queue_depth", .integer(32))]
+                     $0.globals = [("nr_nops", .integer(Int128(nops))), ("queue_depth", .integer(32))]
                  },
                  describe: { loop in
-                     let g = loop.globals!
-                     return "\(g.integer("nops_completed")!) NOPs, up to 32 in flight, in \(g.integer("steps")!) loop steps"
+                     let g = loop.globals
+                     return "\(g.show("nops_completed")) NOPs, up to 32 in flight, in \(g.show("steps")) loop steps"
                  }),
             readOpen,
             copyFile,
@@ -92,13 +92,13 @@ private struct Demo {
                 o.memSize = 8192
                 o.globals = [("path_addr", .memAddress(offset: 0)), ("buf_addr", .memAddress(offset: 4096))]
             },
-            before: { loop in loop.memoryRegion!.copyBytes(from: Array(path.utf8) + [0]) },
+            before: { loop in try loop.memory!.write(Array(path.utf8) + [0], at: 0) },
             describe: { loop in
                 defer { try? FileManager.default.removeItem(atPath: path) }
-                let g = loop.globals!
-                let n = Int(g.integer("bytes_read")!)
-                let read = String(decoding: loop.memoryRegion![4096..<(4096 + max(0, n))], as: UTF8.self)
-                return "read \(n) bytes from \(path): \"\(read.trimmingCharacters(in: .newlines))\" (error \(g.integer("error")!))"
+                let g = loop.globals
+                let n = Int(g.show("bytes_read")) ?? 0
+                let read = String(decoding: try loop.memory!.bytes(4096..<(4096 + max(0, min(n, 4096)))), as: UTF8.self)
+                return "read \(n) bytes from \(path): \"\(read.trimmingCharacters(in: .newlines))\" (error \(g.show("error")))"
             })
     }
 
@@ -118,15 +118,15 @@ private struct Demo {
                     ("buf_addr", .memAddress(offset: 4096)), ("buf_len", .integer(32 << 10)),
                 ]
             },
-            before: { loop in loop.memoryRegion!.copyBytes(from: Array(input.utf8) + [0] + Array(output.utf8) + [0]) },
+            before: { loop in try loop.memory!.write(Array(input.utf8) + [0] + Array(output.utf8) + [0], at: 0) },
             describe: { loop in
                 defer {
                     try? FileManager.default.removeItem(atPath: input)
                     try? FileManager.default.removeItem(atPath: output)
                 }
-                let g = loop.globals!
+                let g = loop.globals
                 let same = FileManager.default.contentsEqual(atPath: input, andPath: output)
-                return "copied \(g.integer("bytes_copied")!) bytes in \(g.integer("reads")!) reads and \(g.integer("writes")!) writes; the copy is \(same ? "identical" : "DIFFERENT") (error \(g.integer("error")!))"
+                return "copied \(g.show("bytes_copied")) bytes in \(g.show("reads")) reads and \(g.show("writes")) writes; the copy is \(same ? "identical" : "DIFFERENT") (error \(g.show("error")))"
             })
     }
 }
@@ -134,4 +134,9 @@ private struct Demo {
 func formatDuration(_ d: Duration) -> String {
     let ms = Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15
     return ms < 1 ? String(format: "%.0f µs", ms * 1000) : String(format: "%.1f ms", ms)
+}
+
+extension GlobalVariables {
+    /// The value of `name` as text ("?" if the program has no such variable).
+    func show(_ name: String) -> String { variable(named: name)?.formattedValue ?? "?" }
 }

@@ -14,7 +14,7 @@ struct LoopReport {
 
     /// `@mem+N` for a pointer into MEM, else the formatted value.
     func value(_ g: LoopGlobal) -> String {
-        if g.size == 8, let v = g.integer.map({ UInt64(bitPattern: $0) }), let mem, mem.contains(v) {
+        if g.size == 8, let v = g.integer?.bitPattern, let mem, mem.contains(v) {
             return v == mem.lowerBound ? "@mem" : "@mem+\(v - mem.lowerBound)"
         }
         return g.formattedValue
@@ -24,7 +24,7 @@ struct LoopReport {
     var returnCode: Int32 {
         switch result {
         case .success: 0
-        case .failure(let e): -(e.errnoValue ?? 22)
+        case .failure(let e): e.result
         }
     }
 
@@ -34,8 +34,7 @@ struct LoopReport {
         case .success:
             lines.append("\(program): result 0 (\(mode) mode)")
         case .failure(let error):
-            let code = error.errnoName.map { "-\($0)" } ?? "error"
-            lines.append("\(program): result \(code) (\(mode) mode): \(error)")
+            lines.append("\(program): result -\(error.errno.symbolicName) (\(error.result), \(mode) mode): \(error.message)")
         }
         lines.append("  \(statistics)")
         for g in globals {
@@ -57,15 +56,21 @@ struct LoopReport {
                 if value(g).hasPrefix("@mem") {
                     entry["value"] = value(g)
                 } else if let v = g.integer {
-                    entry["value"] = g.isSigned ? Int(v) : Int(truncatingIfNeeded: v)
+                    switch v {
+                    case .signed(let n): entry["value"] = NSNumber(value: n)
+                    case .unsigned(let n): entry["value"] = NSNumber(value: n)
+                    }
                 } else {
                     entry["bytes"] = g.bytes.map { String(format: "%02x", $0) }.joined()
                 }
                 return entry
             },
         ]
-        if case .failure(let e) = result { object["error"] = e.description }
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        if case .failure(let e) = result {
+            object["error"] = e.description
+            object["errno"] = e.errno.symbolicName
+        }
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -47,7 +47,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "NAME=VALUE — set a global before loading; VALUE is an integer, @mem or @mem+N (repeatable).")
     var settings: [String] = []
 
-    @Option(help: "Interrupt the run with SIGALRM after this many milliseconds (the run then ends with EINTR).")
+    @Option(help: "End the run after this many milliseconds (it then ends with ETIME; the program's state is kept).")
     var timeoutMs: Int?
 
     @Option(help: "User mode: stop after this many loop steps.")
@@ -68,6 +68,8 @@ struct RunCommand: ParsableCommand {
         options.cqEntries = cqEntries
         options.memSize = memSize
         options.stepBudget = maxSteps
+        options.timeout = timeoutMs.map { .milliseconds($0) }
+        options.interruptingSignals = [SIGINT, SIGTERM]
         for setting in settings {
             guard let eq = setting.firstIndex(of: "=") else { throw ValidationError("--set \(setting): expected NAME=VALUE") }
             options.globals.append((String(setting[..<eq]), try GlobalValue(parsing: String(setting[setting.index(after: eq)...]))))
@@ -77,19 +79,14 @@ struct RunCommand: ParsableCommand {
         }
         let loop = try UringLoop(object: object, options: options)
         try copyMemFiles(into: loop)
-        let alarm = timeoutMs.flatMap { armAlarm(milliseconds: $0) }
         let result: Result<LoopStatistics, LoopError>
         do { result = .success(try loop.run()) } catch { result = .failure(error) }
-        if let alarm { timer_delete(alarm) }
-        if let memOut, let mem = loop.memoryRegion {
-            try Data(bytes: mem.baseAddress!, count: mem.count).write(to: URL(fileURLWithPath: memOut))
+        if let memOut, let mem = loop.memory {
+            try Data(mem.allBytes).write(to: URL(fileURLWithPath: memOut))
         }
         let report = LoopReport(program: title, mode: loop.mode, result: result, statistics: loop.lastStatistics,
-                                globals: loop.globals?.all ?? [],
-                                mem: loop.memoryRegion.map { m in
-                                    let base = UInt64(UInt(bitPattern: m.baseAddress))
-                                    return base..<(base + UInt64(m.count))
-                                })
+                                globals: loop.globals.all,
+                                mem: loop.memory.map { $0.address..<($0.address + UInt64($0.count)) })
         print(json ? report.json : report.text)
         if report.returnCode != 0 { throw ExitCode(1) }
     }
@@ -102,36 +99,13 @@ struct RunCommand: ParsableCommand {
             } else {
                 (offset, path) = (0, spec)
             }
-            guard let mem = loop.memoryRegion else { throw ValidationError("--mem-file needs a MEM region: add --mem-size") }
+            guard let mem = loop.memory else { throw ValidationError("--mem-file needs a MEM region: add --mem-size") }
             guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
-            guard offset >= 0, offset + data.count <= mem.count else {
-                throw ValidationError("--mem-file \(spec): \(data.count) bytes at offset \(offset) do not fit the \(mem.count)-byte MEM region")
+            do {
+                try mem.write(data, at: offset)
+            } catch {
+                throw ValidationError("--mem-file \(spec): \(error.message)")
             }
-            data.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: mem[offset..<(offset + data.count)]))
         }
     }
-}
-
-/// Sends SIGALRM to the calling thread after `milliseconds`. Thread-directed, because in kernel mode only the
-/// thread inside io_uring_enter can be interrupted; a no-op handler makes the signal interrupt the loop (EINTR)
-/// instead of killing the process; the signal is unblocked in case the parent blocked it (a spawned process
-/// inherits the signal mask). Returns the timer, to delete after the run.
-func armAlarm(milliseconds: Int) -> timer_t? {
-    signal(SIGALRM) { _ in }
-    var alarm = sigset_t()
-    sigemptyset(&alarm)
-    sigaddset(&alarm, SIGALRM)
-    pthread_sigmask(SIG_UNBLOCK, &alarm, nil)
-    typealias GetTID = @convention(c) () -> pid_t
-    var event = sigevent()
-    event.sigev_notify = 4  // SIGEV_THREAD_ID
-    event.sigev_signo = SIGALRM
-    event._sigev_un._tid = unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "gettid")!, to: GetTID.self)()
-    var timer: timer_t?
-    guard timer_create(CLOCK_MONOTONIC, &event, &timer) == 0 else { return nil }
-    var schedule = itimerspec()
-    schedule.it_value.tv_sec = milliseconds / 1000
-    schedule.it_value.tv_nsec = (milliseconds % 1000) * 1_000_000
-    timer_settime(timer, 0, &schedule, nil)
-    return timer
 }

@@ -1,3 +1,4 @@
+import SystemPackage
 import Uring
 import UringBPF
 
@@ -23,7 +24,7 @@ enum StepTraceFormatter {
     }
 
     static func describe(result: Int32) -> String {
-        result < 0 ? "\(result) (\(LoopError.errno(-result, "").errnoName!))" : "\(result)"
+        result < 0 ? "\(result) (\(Errno(rawValue: -result).symbolicName))" : "\(result)"
     }
 
     static func describe(_ sqe: SubmissionQueueEntry) -> String {

@@ -14,6 +14,7 @@ struct UringBPFCommand: ParsableCommand {
             ObjdumpCommand.self,
             RunCommand.self,
             DemoCommand.self,
+            ExecCommand.self,
             VerifyCommand.self,
         ]
     )

@@ -1,3 +1,4 @@
+import SystemSupport
 import BPFKernel
 import SystemPackage
 import Testing
@@ -58,7 +59,7 @@ struct BTFTests {
 
     @Test("errno names come from glibc")
     func errnoNames() {
-        #expect(Errno.permissionDenied.name == "EACCES")
-        #expect(Errno(rawValue: 524).name == "ENOTSUPP")
+        #expect(Errno.permissionDenied.symbolicName == "EACCES")
+        #expect(Errno(rawValue: 524).symbolicName == "ENOTSUPP")
     }
 }

@@ -1,5 +1,6 @@
 import BPFKernel
 import BPFObject
+import SystemSupport
 import BPFVerifier
 import Foundation
 import Testing
@@ -57,7 +58,7 @@ import Testing
             let lines = (kernelError.log ?? "").split(separator: "\n").map(String.init)
             // The reason is the last line before the summary ("processed N insns ..."), as the kernel prints it.
             let reason = lines.last { !$0.hasPrefix("processed ") && !$0.hasPrefix("verification time") } ?? ""
-            return (kernelError.errno.name, reason)
+            return (kernelError.errno.symbolicName, reason)
         }
     }
 

@@ -9,7 +9,7 @@ import UringBPFExamples
 
 /// Loads a bundled example object.
 func example(_ name: String) throws -> ObjectFile {
-    guard let e = UringBPFExamples.named(name) else { throw LoopError.badArgument("no example \(name)") }
+    guard let e = UringBPFExamples.named(name) else { throw LoopError(.badArgument, "no example \(name)") }
     return try ObjectFile(bytes: e.bytes)
 }
 
@@ -21,7 +21,7 @@ struct ExampleLoopTests {
         options.globals = [("nr_nops", .integer(500))]
         let loop = try UringLoop(object: try example("nops_seq"), options: options)
         let stats = try loop.run()
-        let g = try #require(loop.globals)
+        let g = loop.globals
         #expect(g.integer("error") == 0)
         #expect(g.integer("nops_completed") == 500)
         #expect(g.integer("nops_submitted") == 500)
@@ -48,8 +48,8 @@ struct FileLoopTests {
         o.globals = [("nr_nops", .integer(1000)), ("queue_depth", .integer(16))]
         let loop = try UringLoop(object: try example("nops_qd"), options: o)
         let stats = try loop.run()
-        #expect(loop.globals?.integer("error") == 0)
-        #expect(loop.globals?.integer("nops_completed") == 1000)
+        #expect(loop.globals.integer("error") == 0)
+        #expect(loop.globals.integer("nops_completed") == 1000)
         #expect(stats.cqesProduced == 1000)
         #expect(stats.syscalls < 1000 / 4, "batches of up to 16 per submit")
     }
@@ -62,14 +62,13 @@ struct FileLoopTests {
         o.memSize = 8192
         o.globals = [("path_addr", .memAddress(offset: 0)), ("buf_addr", .memAddress(offset: 4096))]
         let loop = try UringLoop(object: try example("read_open"), options: o)
-        let mem = try #require(loop.memoryRegion)
-        mem.copyBytes(from: Array(path.utf8) + [0])
+        try #require(loop.memory).write(Array(path.utf8) + [0], at: 0)
         _ = try loop.run()
-        let g = try #require(loop.globals)
+        let g = loop.globals
         #expect(g.integer("error") == 0)
         #expect(g.integer("bytes_read") == Int64(content.count))
         #expect(g.integer("closed") == 1)
-        #expect(Array(mem[4096..<(4096 + content.count)]) == content)
+        #expect(try #require(loop.memory).bytes(4096..<(4096 + content.count)) == content)
     }
 
     @Test func copyFileCopiesAFile() throws {
@@ -88,11 +87,10 @@ struct FileLoopTests {
             ("buf_addr", .memAddress(offset: 4096)), ("buf_len", .integer(8192)),
         ]
         let loop = try UringLoop(object: try example("copy_file"), options: o)
-        let mem = try #require(loop.memoryRegion)
-        mem.copyBytes(from: Array(input.utf8) + [0] + Array(output.utf8) + [0])
+        try #require(loop.memory).write(Array(input.utf8) + [0] + Array(output.utf8) + [0], at: 0)
         _ = try loop.run()
-        #expect(loop.globals?.integer("error") == 0)
-        #expect(loop.globals?.integer("bytes_copied") == 100_000)
+        #expect(loop.globals.integer("error") == 0)
+        #expect(loop.globals.integer("bytes_copied") == 100_000)
         #expect(FileManager.default.contents(atPath: output).map([UInt8].init) == content)
     }
 
@@ -108,11 +106,11 @@ struct FileLoopTests {
         defer { close(input); close(output) }
         let loop = try userLoop("bpf_cp") {
             $0.memSize = 4096
-            $0.globals = [("buffer_uptr", .memAddress(offset: 0)), ("input_fd", .integer(UInt64(input))),
-                          ("output_fd", .integer(UInt64(output)))]
+            $0.globals = [("buffer_uptr", .memAddress(offset: 0)), ("input_fd", .integer(Int128(input))),
+                          ("output_fd", .integer(Int128(output)))]
         }
         _ = try loop.run()
-        let g = try #require(loop.globals)
+        let g = loop.globals
         #expect(g.integer("cp_result") == 0)
         #expect(g.integer("cur_offset") == 10_000)
         #expect(g.integer("nr_writes") == 3)
@@ -129,11 +127,11 @@ struct FileLoopTests {
         let loop = try userLoop("bpf_cp") {
             $0.memSize = 4096
             $0.globals = [("buffer_uptr", .memAddress(offset: 0)), ("bad_token", .integer(3)),
-                          ("input_fd", .integer(UInt64(input)))]
+                          ("input_fd", .integer(Int128(input)))]
             $0.printk = { lines.append($0) }
         }
         _ = try loop.run()
-        #expect(loop.globals?.integer("cp_result") == -22)
+        #expect(loop.globals.integer("cp_result") == -22)
         #expect(lines == ["invalid token 3\n"])
     }
 }
@@ -170,7 +168,7 @@ struct SwiftLoopTests {
         #expect(completed == total)
         #expect(stats.sqesSubmitted == total)
         #expect(stats.cqesProduced == total)
-        #expect(loop.globals == nil)
+        #expect(loop.globals.all.isEmpty)
     }
 
     @Test func aSwiftStepReturningAnInvalidValueIsEINVAL() throws {

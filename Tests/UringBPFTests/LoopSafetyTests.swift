@@ -9,7 +9,7 @@ struct LoopSafetyTests {
 
     func fault(mode: Int, index: Int) throws -> (LoopError, UringLoop)? {
         let loop = try userLoop("out_of_bounds") {
-            $0.globals = [("mode", .integer(UInt64(mode))), ("oob_index", .integer(UInt64(truncatingIfNeeded: index)))]
+            $0.globals = [("mode", .integer(Int128(mode))), ("oob_index", .integer(Int128(truncatingIfNeeded: index)))]
         }
         do {
             _ = try loop.run()
@@ -23,12 +23,16 @@ struct LoopSafetyTests {
     func accessPastTheRequestedRegionSizeIsRefused(mode: Int, marker: String, kind: String) throws {
         let (error, loop) = try #require(try fault(mode: mode, index: requested))
         let line = try LoopTestPrograms.line(of: marker, in: "out_of_bounds")
-        guard case .programFault(let message) = error else { Issue.record("expected a program fault, got \(error)"); return }
+        #expect(error.kind == .programFault, "expected a program fault, got \(error)")
+        let message = error.message
+        let fault = try #require(error.fault)
+        #expect(fault.location?.line == line)
+        #expect(fault.address != nil)
         #expect(message.contains("out-of-bounds 4-byte \(kind) at"))
         #expect(message.contains("out_of_bounds.bpf.c:\(line):"), "names the source line: \(message)")
         #expect(message.contains("CQ region"), "names the nearest region: \(message)")
-        #expect(loop.globals?.integer("done") == 0)
-        #expect(loop.globals?.integer("steps") == 1)
+        #expect(loop.globals.integer("done") == 0)
+        #expect(loop.globals.integer("steps") == 1)
     }
 
     @Test func accessesStraddlingTheEndOrWrappingAroundAreRefused() throws {
@@ -65,7 +69,7 @@ struct LoopSafetyTests {
         #expect {
             _ = try userLoop("bpf_nops") { $0.mode = .kernel }
         } throws: { error in
-            "\(error)" == "this kernel has no io_uring_bpf_ops (needs Linux 7.1+)"
+            (error as? LoopError)?.message == "this kernel has no io_uring_bpf_ops (needs Linux 7.1+)"
         }
         // auto falls back to user mode.
         let loop = try userLoop("bpf_nops") { $0.mode = .auto }
@@ -100,6 +104,6 @@ struct LoopHelperTests {
         let loop = try userLoop("printk") { $0.printk = { lines.append($0) } }
         _ = try loop.run()
         #expect(lines == ["step 1 token feedbeefcafe name uring-bpf"])
-        #expect(loop.globals?.integer("printk_ret") == 40)
+        #expect(loop.globals.integer("printk_ret") == 40)
     }
 }

@@ -11,7 +11,7 @@ struct LoopSemanticsTests {
     func liburingBpfNops(mode: LoopMode) throws {
         let loop = try userLoop("bpf_nops", mode: mode) { $0.globals = [("reqs_to_run", .integer(1000))] }
         let stats = try loop.run()
-        let g = try #require(loop.globals)
+        let g = loop.globals
         #expect(g.integer("error") == 0)
         #expect(g.integer("reqs_to_run") == 0)
         #expect(g.integer("reqs_inflight") == 0)
@@ -31,20 +31,20 @@ struct LoopSemanticsTests {
     func badReturnValueIsEINVALAfterOneStep(mode: LoopMode) throws {
         let loop = try userLoop("bad_return", mode: mode)
         #expect(runErrno(loop) == EINVAL)
-        #expect(loop.globals?.integer("steps") == 1)
+        #expect(loop.globals.integer("steps") == 1)
         #expect(runErrno(loop) == EINVAL)
-        #expect(loop.globals?.integer("steps") == 2)
+        #expect(loop.globals.integer("steps") == 2)
     }
 
     @Test(arguments: loopModes, [0, 4096])
     func getRegionReturnsNullExactlyWhenTheKernelWould(mode: LoopMode, memSize: Int) throws {
         let cqBytes = LoopTestPrograms.cqRegionBytes(cqEntries: 32)
         let loop = try userLoop("regions", mode: mode) {
-            $0.globals = [("cq_region_bytes", .integer(UInt64(cqBytes)))]
+            $0.globals = [("cq_region_bytes", .integer(Int128(cqBytes)))]
             $0.memSize = memSize
         }
         _ = try loop.run()
-        let g = try #require(loop.globals)
+        let g = loop.globals
         #expect(g.integer("steps") == 1)
         #expect(g.integer("unknown_null") == 1)
         #expect(g.integer("cq_exact_null") == 0)
@@ -54,8 +54,8 @@ struct LoopSemanticsTests {
         #expect(g.integer("mem_null") == (memSize == 0 ? 1 : 0))
         #expect(g.integer("mem_written") == (memSize == 0 ? 0 : 1))
         if memSize > 0 {
-            let mem = try #require(loop.memoryRegion)
-            #expect(Array(mem[0..<8]) == [0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11])
+            let mem = try #require(loop.memory)
+            #expect(try mem.bytes(0..<8) == [0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11])
         }
     }
 
@@ -63,7 +63,7 @@ struct LoopSemanticsTests {
         var traces: [LoopStepTrace] = []
         let loop = try userLoop("sq_rewind") { $0.tracer = { traces.append($0) } }
         let stats = try loop.run()
-        let g = try #require(loop.globals)
+        let g = loop.globals
         #expect(g.integer("error") == 0)
         for k in 1...3 {
             #expect(g.integer("submit_ret_\(k)") == Int64(k + 1))
@@ -81,18 +81,16 @@ struct LoopSemanticsTests {
     }
 
     @Test(arguments: loopModes)
-    func aForeignThreadGetsEEXIST(mode: LoopMode) throws {
+    func anyThreadCanRunTheLoop(mode: LoopMode) throws {
         let loop = try userLoop("bpf_nops", mode: mode) { $0.globals = [("reqs_to_run", .integer(10))] }
-        nonisolated(unsafe) let shared = loop
-        nonisolated(unsafe) var result: Int32?
+        nonisolated(unsafe) var result: Int32? = -1
         let done = DispatchSemaphore(value: 0)
         Thread {
-            result = runErrno(shared)
+            result = runErrno(loop)
             done.signal()
         }.start()
         done.wait()
-        #expect(result == EEXIST)
-        // The creating thread still can.
+        #expect(result == nil, "a run from a thread other than the creator's works (the loop owns its thread)")
         #expect(runErrno(loop) == nil)
     }
 
@@ -102,29 +100,6 @@ struct LoopSemanticsTests {
             $0.stepBudget = 50
         }
         #expect(throws: LoopError.self) { try loop.run() }
-        #expect(loop.globals?.integer("steps") == 50)
-    }
-}
-
-@Suite("Signals interrupt userspace loops", .serialized)
-struct LoopSignalTests {
-    @Test(arguments: loopModes)
-    func aSpinningLoopEndsWithEINTRAndResumes(mode: LoopMode) throws {
-        let loop = try userLoop("endless", mode: mode) { $0.globals = [("mode", .integer(0))] }
-        #expect(withAlarm(after: 30) { runErrno(loop) } == EINTR)
-        let first = try #require(loop.globals?.integer("steps"))
-        #expect(first > 1)
-        #expect(withAlarm(after: 30) { runErrno(loop) } == EINTR)
-        #expect(try #require(loop.globals?.integer("steps")) > first)
-    }
-
-    @Test(arguments: loopModes)
-    func aSleepingLoopEndsWithEINTRAndResumes(mode: LoopMode) throws {
-        let loop = try userLoop("endless", mode: mode) { $0.globals = [("mode", .integer(1))] }
-        #expect(withAlarm(after: 30) { runErrno(loop) } == EINTR)
-        let first = try #require(loop.globals?.integer("steps"))
-        #expect(mode == .kernel ? first >= 1 : first == 1)
-        #expect(withAlarm(after: 30) { runErrno(loop) } == EINTR)
-        #expect(try #require(loop.globals?.integer("steps")) > first, "the second run resumed")
+        #expect(loop.globals.integer("steps") == 50)
     }
 }

@@ -37,7 +37,7 @@ enum LoopTestPrograms {
             }
         }
         Issue.record("'\(text)' is in no line of \(name)'s line info")
-        throw LoopError.badArgument("no line with \(text)")
+        throw LoopError(.badArgument, "no line with \(text)")
     }
 
     /// Bytes of the kernel's CQ ("rings") region for a ring created with

@@ -20,43 +20,21 @@ func userLoop(_ name: String, mode: LoopMode = .user, _ configure: (inout LoopOp
     return try UringLoop(object: try LoopTestPrograms.object(name), options: options)
 }
 
-/// The errno a failed run returned, or nil if it succeeded (or failed otherwise).
+/// The errno a failed run returned, or nil if it succeeded.
 func runErrno(_ loop: UringLoop) -> Int32? {
     do {
         _ = try loop.run()
         return nil
     } catch {
-        return error.errnoValue
+        return error.errno.rawValue
     }
 }
 
-/// Runs `body` with SIGALRM unblocked on this thread (the test runner's threads block signals) and a one-shot
-/// POSIX timer sending SIGALRM to this very thread after `milliseconds`. Thread-directed, because in kernel mode
-/// only the thread inside io_uring_enter can be interrupted, and a process-wide alarm may hit another thread.
-func withAlarm<R>(after milliseconds: Int, _ body: () throws -> R) rethrows -> R {
-    var alarm = sigset_t(), old = sigset_t()
-    sigemptyset(&alarm)
-    sigaddset(&alarm, SIGALRM)
-    pthread_sigmask(SIG_UNBLOCK, &alarm, &old)
-    defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
-    signal(SIGALRM) { _ in }
-    var event = sigevent()
-    event.sigev_notify = 4  // SIGEV_THREAD_ID
-    event.sigev_signo = SIGALRM
-    event._sigev_un._tid = currentThreadID()
-    var timer: timer_t?
-    precondition(timer_create(CLOCK_MONOTONIC, &event, &timer) == 0, "timer_create failed")
-    defer { timer_delete(timer) }
-    var schedule = itimerspec()
-    schedule.it_value.tv_nsec = milliseconds * 1_000_000
-    timer_settime(timer, 0, &schedule, nil)
-    return try body()
-}
-
-/// gettid(2), which the Glibc module does not import.
-func currentThreadID() -> pid_t {
-    typealias GetTID = @convention(c) () -> pid_t
-    return unsafeBitCast(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "gettid")!, to: GetTID.self)()
+extension GlobalVariables {
+    /// The integer value of `name` as an Int64 (bits as stored), for comparisons in tests.
+    func integer(_ name: String) -> Int64? {
+        variable(named: name)?.integer.map { Int64(bitPattern: $0.bitPattern) }
+    }
 }
 
 /// A temporary file holding `bytes`; removed by `cleanup`.

@@ -1,14 +1,14 @@
 /// Rewrites a loader applies to an object's BTF before the kernel sees it
 /// (`BPF_BTF_LOAD`). Each works on decoded types (index = type ID) in place and
 /// never renumbers existing types, so IDs in programs and maps stay valid.
-public enum BTFRewrites {
+package enum BTFRewrites {
     /// Where a global variable lives, from the ELF symbol table.
-    public struct SymbolPlacement: Equatable, Sendable {
+    package struct SymbolPlacement: Equatable, Sendable {
         /// Byte offset (for instructions: the 16-bit jump/memory offset).
-        public var offset: UInt32
+        package var offset: UInt32
         /// Local or hidden symbol: the VAR becomes static.
-        public var isStatic: Bool
-        public init(offset: UInt32, isStatic: Bool) {
+        package var isStatic: Bool
+        package init(offset: UInt32, isStatic: Bool) {
             self.offset = offset
             self.isStatic = isStatic
         }
@@ -18,7 +18,7 @@ public enum BTFRewrites {
     /// at 0. Sets the size from the ELF section, each VAR's offset from its
     /// symbol, turns local/hidden globals static, and keeps entries sorted by
     /// offset. `.ksyms` and `.kconfig` (extern sections) are left alone.
-    public static func fixDataSections(
+    package static func fixDataSections(
         _ types: inout [BTFType],
         sectionSize: (String) -> Int?,
         symbol: (_ section: String, _ variable: String) -> SymbolPlacement?
@@ -51,7 +51,7 @@ public enum BTFRewrites {
     /// kernel requires for global functions. Entries are then laid out back to
     /// back (no overlaps). Returns true if anything changed.
     @discardableResult
-    public static func sanitizeKsyms(_ types: inout [BTFType]) throws(BTFError) -> Bool {
+    package static func sanitizeKsyms(_ types: inout [BTFType]) throws(BTFError) -> Bool {
         guard let sectionID = types.firstIndex(where: { $0.kind == .dataSection && $0.name == ".ksyms" }),
             case .dataSection(let size, var vars) = types[sectionID].body
         else { return false }

@@ -1,0 +1,1 @@
+../UringBPFTests/Programs/swift_maps.bpf.c
