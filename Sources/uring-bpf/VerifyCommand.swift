@@ -47,7 +47,9 @@ struct VerifyCommand: ParsableCommand {
             }
             return [p]
         } ?? object.programs
-        guard !programs.isEmpty else { throw ValidationError("\(title) has no programs") }
+        guard !programs.isEmpty else {
+            throw ValidationError("\(title) has no loop programs (struct_ops sections) to verify")
+        }
 
         var rejected = false
         let verifier = Verifier(options: options)
