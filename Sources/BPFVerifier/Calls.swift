@@ -91,7 +91,14 @@ extension VerifierRun {
             }
         }
         if id == Helpers.loop, let callback {
-            try pushCallback(callback, at: pc)
+            // bpf_loop runs the callback at most nr_loops (r1) times: the verifier explores that many iterations
+            // at most, so r1's value matters.
+            markPrecise([1])
+            let iterations = path.state[register: 1].scalar?.umax ?? .max
+            if UInt64(path.state.current.callbackDepth) < iterations {
+                try pushCallback(callback, at: pc)
+            }
+            path.state.current.callbackDepth = 0
         }
         clobberArguments()
         switch proto.returns {
@@ -155,6 +162,7 @@ extension VerifierRun {
             throw Failure(.tooBig, "the call stack of \(path.state.frames.count + 1) frames is too deep", "Calls nest deeper than \(Self.maxFrames) frames.")
         }
         var state = path.state
+        state.current.callbackDepth += 1
         var frame = Frame(number: state.frames.count, callsite: pc, functionStart: start)
         frame.registers[1] = .unknownScalar
         frame.registers[2] = state[register: 3]

@@ -40,6 +40,8 @@ struct Frame: Hashable, Sendable {
     var number: Int
     /// Set for a callback frame (`bpf_loop`): its r0 must be in `callbackReturnRange` at exit.
     var callbackReturnRange: ClosedRange<Int64>? = nil
+    /// Iterations of the callback this frame's `bpf_loop` call has explored so far (`callback_depth`).
+    var callbackDepth = 0
 
     init(number: Int, callsite: Int, functionStart: Int) {
         self.number = number

@@ -43,7 +43,7 @@ extension VerifierRun {
         var ids = IDMap()
         for i in old.frames.indices {
             let o = old.frames[i], c = cur.frames[i]
-            guard o.callsite == c.callsite else { return false }
+            guard o.callsite == c.callsite, o.callbackDepth <= c.callbackDepth else { return false }
             // Live registers of caller frames: those live at their call instruction.
             let at = i == old.frames.count - 1 ? pc : old.frames[i + 1].callsite
             let live = flow.liveBefore[at]

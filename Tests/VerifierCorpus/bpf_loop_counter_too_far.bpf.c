@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* bpf_loop_counter_unmasked: a counter a bpf_loop callback increments is unknown after the loop (the verifier widens it): used as an index unchecked. */
+/* bpf_loop_counter_too_far: bpf_loop(100, ...) may run its callback 100 times; the counter it increments then
+ * indexes past the end of a 64-byte region. */
 #include "corpus.h"
 
 struct loop_ctx {
@@ -20,7 +21,7 @@ URING_BPF_LOOP_STEP(step, ctx, lp)
 
 	if (!p)
 		return IOU_LOOP_STOP;
-	bpf_loop(8, count_up, &lc, 0);
+	bpf_loop(100, count_up, &lc, 0);
 	p[lc.count] = 1;
 	return IOU_LOOP_STOP;
 }
