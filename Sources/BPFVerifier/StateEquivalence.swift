@@ -1,8 +1,9 @@
 /// How strictly `states_equal` compares (the kernel's `enum exact_level`).
 enum Exactness {
-    /// Pruning: the old state's ranges must contain the new ones; dead registers and unused stack are ignored.
+    /// Pruning: the old state's precise scalars must contain the new ones; imprecise scalars and dead registers
+    /// match anything.
     case notExact
-    /// For callback loops: as `notExact` (this verifier treats every scalar as precise).
+    /// For callback loops: every scalar's range must contain the new one, precise or not.
     case rangeWithin
     /// Infinite-loop detection: identical live registers and stack.
     case exact

@@ -219,20 +219,22 @@ struct VerifierRun {
         // Every chain of calls from the entry: the frames' stack sizes (rounded to 16 as with the JIT) must fit 512.
         var callees: [Int: Set<Int>] = [:]
         for edge in callEdges { callees[edge[0], default: []].insert(edge[1]) }
-        func depth(_ function: Int, _ total: Int, _ frames: Int, _ visiting: Set<Int>) throws(Failure) {
+        func depth(_ function: Int, _ total: Int, _ chain: [String], _ visiting: Set<Int>) throws(Failure) {
             let own = stackDepth[function] ?? 0
             let rounded = (own + 15) / 16 * 16
             let sum = total + rounded
+            let chain = chain + ["\(program.functionName(function)) (\(rounded) bytes)"]
             if sum > 512 {
                 throw Failure(
-                    .accessDenied, "combined stack size of \(frames) calls is \(sum). Too large",
-                    "The frames of \(frames) nested calls use \(sum) bytes of stack together; the limit is 512.")
+                    .accessDenied, "combined stack size of \(chain.count) calls is \(sum). Too large",
+                    "The stack frames of the calls \(chain.joined(separator: " -> ")) use \(sum) bytes together; the limit is 512.",
+                    instruction: -1)
             }
             for callee in callees[function] ?? [] where !visiting.contains(callee) {
-                try depth(callee, sum, frames + 1, visiting.union([callee]))
+                try depth(callee, sum, chain, visiting.union([callee]))
             }
         }
-        try depth(0, 0, 1, [0])
+        try depth(0, 0, [], [0])
     }
 
     // MARK: IDs
@@ -259,23 +261,23 @@ struct VerifierRun {
     // MARK: Rejection
 
     mutating func rejection(for failure: Failure) -> VerifierRejection {
-        let index = failure.instruction ?? (flow == nil ? nil : path.pc)
+        // A failure of the whole program (the combined stack) has no instruction: `instruction` is -1.
+        let index = failure.instruction.map { $0 >= 0 ? $0 : nil } ?? (flow == nil ? nil : path.pc)
         var instruction: String? = nil
         var location: SourceLocation? = nil
         if let index, index >= 0, index < program.count {
             instruction = VerifierLog.disassemble(index, program)
             location = program.program.sourceLocation(at: index)
         }
-        let registers = failure.registers.map { "R\($0)=\(path.state[register: $0])" }
-        var rejection = VerifierRejection(
+        let registers = path.state.frames.isEmpty ? [] : failure.registers.map { "R\($0)=\(path.state[register: $0])" }
+        let rejection = VerifierRejection(
             errno: failure.errno, reason: failure.reason, kernelMessage: failure.kernelMessage,
             instructionIndex: index, instruction: instruction, registers: registers, sourceLocation: location)
-        if failure.instruction == nil && flow != nil {
+        if failure.instruction == nil && flow != nil && !path.state.frames.isEmpty {
             log.failure(rejection, path: path.recentInstructions, program: program)
         } else {
             log.failure(rejection, path: [], program: program)
         }
-        rejection.registers = registers
         return rejection
     }
 }
