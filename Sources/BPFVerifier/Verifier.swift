@@ -1,6 +1,6 @@
 import BPF
-import Foundation
 import BPFObject
+import Foundation
 
 /// A static verifier for loop programs whose load-time verdicts equal Linux's: it walks every path of a program by
 /// abstract interpretation, with the kernel verifier's rules for a root loader (CAP_BPF, CAP_PERFMON).
