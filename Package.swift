@@ -4,6 +4,7 @@ import PackageDescription
 // Layers (each imports only layers below it):
 //   CUringShim (C: syscalls, ring barriers)
 //   Uring (io_uring) · BPF (ISA, assembler, interpreter)
+//   BPFJIT (the x86-64 JIT; ProgramRunner runs a program on the JIT or the interpreter)
 //   BPFObject (ELF/BTF object files; no syscalls)
 //   BPFKernel (the bpf() loader)
 //   UringBPF (the loop: kernel and userspace modes)
@@ -20,10 +21,13 @@ let package = Package(
         .library(name: "BPFObject", targets: ["BPFObject"]),
         .library(name: "BPFKernel", targets: ["BPFKernel"]),
         .library(name: "UringBPF", targets: ["UringBPF"]),
+        .library(name: "BPFJIT", targets: ["BPFJIT"]),
         .library(name: "BPFVerifier", targets: ["BPFVerifier"]),
         .executable(name: "uring-bpf", targets: ["uring-bpf"]),
         .executable(name: "bpf-conformance-plugin", targets: ["bpf-conformance-plugin"]),
         .executable(name: "async-loop-example", targets: ["async-loop-example"]),
+        // Compiles a target's Programs/TARGET/*.bpf.c and generates typed Swift accessors for them.
+        .plugin(name: "BPFCompilerPlugin", targets: ["BPFCompilerPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,28 +44,30 @@ let package = Package(
         .target(name: "Uring", dependencies: ["CUringShim", "SystemSupport", system]),
         .target(name: "BPF"),
         .target(name: "BPFObject", dependencies: ["BPF"]),
-        // Example loop programs (Examples/programs/*.bpf.c) and the authors' header
-        // (Examples/include/uring_bpf.h), compiled by BPFCompilerPlugin and embedded.
-        .target(
-            name: "UringBPFExamples",
-            path: "Examples",
-            exclude: ["programs", "include", "README.md", "swift"],
-            plugins: ["BPFCompilerPlugin"]
-        ),
-        .plugin(name: "BPFCompilerPlugin", capability: .buildTool()),
+        // The x86-64 JIT, with the interpreter's semantics; ProgramRunner picks the engine.
+        .target(name: "BPFJIT", dependencies: ["BPF"]),
+        // Random programs run on both engines and compared (swift test and Fuzz/jit-differential). Not a product.
+        .target(name: "BPFProgramGenerator", dependencies: ["BPF", "BPFJIT"]),
+        // The example loop programs (Programs/UringBPFExamples/*.bpf.c), compiled by BPFCompilerPlugin and embedded.
+        .target(name: "UringBPFExamples", dependencies: ["BPFObject", "UringBPF"], plugins: ["BPFCompilerPlugin"]),
+        // BPFCompilerPlugin compiles each Programs/TARGET/*.bpf.c with clang against Examples/include/uring_bpf.h;
+        // bpf2swift turns each object into Swift (its bytes, typed names for its globals, maps and programs).
+        .plugin(name: "BPFCompilerPlugin", capability: .buildTool(), dependencies: ["bpf2swift"]),
+        .executableTarget(name: "bpf2swift", dependencies: ["BPFObject"]),
         .target(name: "BPFKernel", dependencies: ["CUringShim", "SystemSupport", "BPF", "BPFObject", system]),
         // A static verifier with the Linux verifier's load-time verdicts for loop programs.
         .target(name: "BPFVerifier", dependencies: ["BPF", "BPFObject"], exclude: ["README-section.md"]),
-        .target(name: "UringBPF", dependencies: ["SystemSupport", "Uring", "BPF", "BPFObject", "BPFKernel", system]),
+        .target(name: "UringBPF", dependencies: ["SystemSupport", "Uring", "BPF", "BPFJIT", "BPFObject", "BPFKernel", system]),
 
         .executableTarget(
             name: "uring-bpf",
             dependencies: [
-                "Uring", "BPF", "BPFObject", "BPFKernel", "UringBPF", "CReference", "UringBPFExamples", "BPFVerifier",
+                "Uring", "BPF", "BPFObject", "BPFKernel", "UringBPF", "CReference", "UringBPFExamples", "BPFJIT",
+                "BPFVerifier",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "bpf-conformance-plugin", dependencies: ["BPF"]),
+        .executableTarget(name: "bpf-conformance-plugin", dependencies: ["BPF", "BPFJIT"]),
         // A Swift program using the async API with cancellation and a timeout (run in CI).
         .executableTarget(
             name: "async-loop-example", dependencies: ["UringBPF", "BPFObject", "UringBPFExamples"],
@@ -69,29 +75,30 @@ let package = Package(
 
         .testTarget(name: "UringTests", dependencies: ["Uring"]),
         .testTarget(name: "BPFTests", dependencies: ["BPF"]),
+        .testTarget(name: "BPFJITTests", dependencies: ["BPF", "BPFJIT", "BPFProgramGenerator"]),
         .testTarget(
             name: "BPFObjectTests",
-            dependencies: ["BPF", "BPFObject", "UringBPFExamples"],
-            exclude: ["Programs", "Fixtures"],
+            dependencies: ["BPF", "BPFObject", "UringBPF", "UringBPFExamples"],
+            exclude: ["Fixtures"],
             plugins: ["BPFCompilerPlugin"]
         ),
         .testTarget(
             name: "BPFKernelTests",
-            dependencies: ["BPF", "BPFKernel", "BPFObject", "SystemSupport", "Uring", "UringBPFExamples"],
-            exclude: ["Programs"],
+            dependencies: ["BPF", "BPFKernel", "BPFObject", "SystemSupport", "Uring", "UringBPF", "UringBPFExamples"],
             plugins: ["BPFCompilerPlugin"]
         ),
         .testTarget(
             name: "UringBPFTests",
             dependencies: ["UringBPF", "Uring", "BPF", "BPFObject", "UringBPFExamples", "uring-bpf"],
-            exclude: ["Programs"],
             plugins: ["BPFCompilerPlugin"]
         ),
-        // The differential corpus (Tests/VerifierCorpus/*.bpf.c, built by the plugin) against recorded kernel verdicts.
+        // The differential corpus (Tests/VerifierCorpus/*.bpf.c, which Programs/BPFVerifierTests links to) against
+        // recorded kernel verdicts.
         .testTarget(
             name: "BPFVerifierTests",
-            dependencies: ["BPF", "BPFObject", "BPFVerifier", "BPFKernel", "SystemSupport", "UringBPFExamples", "uring-bpf"],
-            exclude: ["Programs"],
+            dependencies: [
+                "BPF", "BPFObject", "BPFVerifier", "BPFKernel", "SystemSupport", "UringBPF", "UringBPFExamples", "uring-bpf",
+            ],
             plugins: ["BPFCompilerPlugin"]
         ),
     ],

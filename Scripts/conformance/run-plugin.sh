@@ -3,7 +3,8 @@
 # file, memory as one argv string of "xx  " per byte (absent when the test has no memory), the program as the same
 # hex on stdin plus a newline, r0 parsed as hex from stdout, exit status 0 required.
 #
-#   Scripts/conformance/run-plugin.sh [FILE.data ...]      (default: every file in ../shared/conformance/tests)
+#   Scripts/conformance/run-plugin.sh [--engine jit|interpreter] [FILE.data ...]
+#                                     (default: the plugin's default engine, the JIT; every file in ../shared/conformance/tests)
 #   PLUGIN=path/to/bpf-conformance-plugin to use another build (default: builds and uses the debug one).
 #
 # The runner assembles `-- asm` with its own assembler; we use ours (`plugin --assemble`) for that step only.
@@ -13,6 +14,11 @@ tests_dir=${TESTS_DIR:-$here/../shared/conformance/tests}
 if [ -z "${PLUGIN:-}" ]; then
     (cd "$here" && swift build --product bpf-conformance-plugin >/dev/null) || { echo "build failed" >&2; exit 2; }
     PLUGIN="$here/.build/debug/bpf-conformance-plugin"
+fi
+engine=()
+if [ "${1:-}" = "--engine" ]; then
+    [ $# -ge 2 ] || { echo "--engine needs jit or interpreter" >&2; exit 2; }
+    engine=(--engine "$2"); shift 2
 fi
 if [ $# -eq 0 ]; then set -- "$tests_dir"/*.data; fi
 
@@ -25,6 +31,7 @@ section() {
 hexbytes() { tr -s ' \t\n' '\n' | grep -v '^$' | while read -r b; do printf '%02x  ' "$((16#$b))"; done; }
 
 pass=0; fail=0; failed=()
+errors=$(mktemp); trap 'rm -f "$errors"' EXIT
 for file in "$@"; do
     name=$(basename "$file")
     expected=$(section "$file" result | tr -d ' \t' | grep -v '^$' | head -1)
@@ -32,9 +39,9 @@ for file in "$@"; do
     program=$(section "$file" asm | "$PLUGIN" --assemble) || { echo "FAIL $name (assembly)"; fail=$((fail+1)); failed+=("$name"); continue; }
     memory=$(section "$file" mem | hexbytes)
     if [ -n "$memory" ]; then
-        out=$(printf '%s\n' "$program" | "$PLUGIN" "$memory" 2>&1); status=$?
+        out=$(printf '%s\n' "$program" | "$PLUGIN" "$memory" "${engine[@]}" 2>"$errors"); status=$?
     else
-        out=$(printf '%s\n' "$program" | "$PLUGIN" 2>&1); status=$?
+        out=$(printf '%s\n' "$program" | "$PLUGIN" "${engine[@]}" 2>"$errors"); status=$?
     fi
     # Compare as 64-bit values, as the runner does (std::stoull(s, 16) vs the -- result value).
     # (bash arithmetic wraps both sides to the same signed 64-bit value.)
@@ -45,7 +52,7 @@ for file in "$@"; do
         pass=$((pass+1))
     else
         fail=$((fail+1)); failed+=("$name")
-        echo "FAIL $name: status $status, output '$out', expected $expected"
+        echo "FAIL $name: status $status, output '$out', stderr '$(cat "$errors")', expected $expected"
     fi
 done
 echo "Passed $pass out of $((pass+fail)) (failed $fail)"

@@ -11,9 +11,9 @@ public struct HostCall {
     public let instructionIndex: Int
     /// First address and size of the program's whole stack (all frames).
     let stackBase, stackSize: UInt64
-    var stopRequested = false
+    package var stopRequested = false
 
-    init(
+    package init(
         r1: UInt64, r2: UInt64, r3: UInt64, r4: UInt64, r5: UInt64, memory: MemoryMap, instructionIndex: Int,
         stackBase: UInt64, stackSize: UInt64
     ) {
@@ -51,9 +51,9 @@ public typealias HostFunction = (inout HostCall) throws -> UInt64
 /// (`Program.bindKfunc(at:name:)`), otherwise by its `imm` (BTF id).
 public struct HostFunctions {
     /// A class so the interpreter can call it through an unowned reference (no retain per call).
-    final class Entry {
-        let name: String
-        let function: HostFunction
+    package final class Entry {
+        package let name: String
+        package let function: HostFunction
 
         init(name: String, function: @escaping HostFunction) {
             self.name = name

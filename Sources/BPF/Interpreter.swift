@@ -46,6 +46,8 @@ public final class Interpreter {
     @exclusivity(unchecked) private var stopRequested = false
     @exclusivity(unchecked) private var consumed: UInt64 = 0
     @exclusivity(unchecked) private var chunk = 0
+    /// Whether the run stopped in `refuel`, which has already counted the run that ended at the jump or call.
+    @exclusivity(unchecked) private var stoppedInRefuel = false
 
     private struct Frame {
         var returnPC: Int
@@ -60,36 +62,14 @@ public final class Interpreter {
     public init(program: Program, functions: HostFunctions = HostFunctions(), memory: MemoryMap = MemoryMap()) {
         self.program = program
         self.memory = memory
-        var entries: [HostFunctions.Entry] = []
-        var helperIndex: [Int32: Int] = [:]
-        for (id, entry) in functions.helpers.sorted(by: { $0.key < $1.key }) {
-            helperIndex[id] = entries.count
-            entries.append(entry)
-        }
-        var kfuncIndex: [String: Int] = [:]
-        func kfunc(_ entry: HostFunctions.Entry) -> Int {
-            if let i = kfuncIndex[entry.name] { return i }
-            kfuncIndex[entry.name] = entries.count
-            entries.append(entry)
-            return entries.count - 1
-        }
-        let instructions = program.instructions
-        let code = UnsafeMutablePointer<Slot>.allocate(capacity: instructions.count)
-        for (index, insn) in instructions.enumerated() {
-            let slot = Slot.decode(insn, at: index, in: program) { insn, index in
-                if insn.src == ISA.CallKind.helper { return helperIndex[insn.imm] }
-                if let name = program.kfuncBindings[index] {
-                    return functions.kfuncsByName[name].map(kfunc)
-                }
-                return functions.kfuncsByID[insn.imm].map(kfunc)
-            }
-            (code + index).initialize(to: slot)
-        }
+        let bound = BoundProgram(program: program, functions: functions)
+        let code = UnsafeMutablePointer<Slot>.allocate(capacity: bound.slots.count)
+        code.initialize(from: bound.slots, count: bound.slots.count)
         self.code = code
-        self.hostEntries = entries
-        hostTable = .allocate(capacity: max(entries.count, 1))
-        for (i, entry) in entries.enumerated() { (hostTable + i).initialize(to: .passUnretained(entry)) }
-        self.helperIndex = helperIndex
+        self.hostEntries = bound.hostEntries
+        hostTable = .allocate(capacity: max(bound.hostEntries.count, 1))
+        for (i, entry) in bound.hostEntries.enumerated() { (hostTable + i).initialize(to: .passUnretained(entry)) }
+        self.helperIndex = bound.helperIndex
         self.unresolved = program.firstUnresolvedLoad
         self.functionEntries = program.functionEntries
         frames = .allocate(capacity: Self.maxCallDepth)
@@ -157,6 +137,7 @@ public final class Interpreter {
         // instructions left before the next budget/cancellation check). Nothing is counted per instruction, so
         // the loop carries no counter. `refuel` accounts for spent chunks.
         consumed = 0
+        stoppedInRefuel = false
         chunk = Int(min(instructionBudget, Self.checkInterval))
         var fuel = chunk
         var runStart = entry
@@ -166,7 +147,9 @@ public final class Interpreter {
         let window = AccessWindow(base: r + 16)
         window.setStack(lo: stackTop &- frameSize, top: stackTop, bottom: stackBottom)
         window.revalidate(memory.generation)
-        defer { instructionsExecuted = consumed + UInt64(chunk &- fuel) + UInt64(pc &- runStart) }
+        defer {
+            instructionsExecuted = consumed + UInt64(chunk &- fuel) + (stoppedInRefuel ? 0 : UInt64(pc &- runStart))
+        }
         while true {
             let s = SlotRef(pointer: code + pc)
             pc &+= 1
@@ -1029,9 +1012,13 @@ public final class Interpreter {
         consumed += UInt64(chunk &- fuel)
         chunk = fuel  // what is left of this chunk is already accounted for
         if consumed >= instructionBudget {
+            stoppedInRefuel = true
             throw RuntimeError(index: index, reason: .budgetExhausted(budget: instructionBudget))
         }
-        if cancellation.isCancelled { throw RuntimeError(index: index, reason: .cancelled) }
+        if cancellation.isCancelled {
+            stoppedInRefuel = true
+            throw RuntimeError(index: index, reason: .cancelled)
+        }
         let next = Int(min(instructionBudget - consumed, Self.checkInterval))
         chunk = next
         return next
@@ -1040,19 +1027,7 @@ public final class Interpreter {
     /// The error for an access no region allows, naming the nearest region (the stack included).
     @inline(never)
     func violation(_ address: UInt64, _ size: UInt64, _ kind: AccessKind, _ index: Int) -> RuntimeError {
-        var nearest = memory.nearest(to: address)
-        let stack = stackRegion
-        if let n = nearest {
-            if Self.distance(address, stack) < Self.distance(address, n) { nearest = stack }
-        } else {
-            nearest = stack
-        }
-        return RuntimeError(
-            index: index, reason: .memoryViolation(address: address, size: Int(size), kind: kind, nearest: nearest))
-    }
-
-    private static func distance(_ address: UInt64, _ r: MemoryRegion) -> UInt64 {
-        address < r.base ? r.base - address : (address < r.end ? 0 : address - r.end + 1)
+        memory.violation(address: address, size: size, kind: kind, at: index, stack: stackRegion)
     }
 
     private func misaligned(_ address: UInt64, _ size: Int, _ index: Int) -> RuntimeError {
@@ -1077,12 +1052,7 @@ public final class Interpreter {
 
     @inline(never)
     private func unboundCall(at index: Int) -> RuntimeError {
-        let insn = program.instructions[index]
-        if insn.src == ISA.CallKind.kfunc {
-            return RuntimeError(
-                index: index, reason: .unknownKfunc(name: program.kfuncBindings[index], btfID: insn.imm))
-        }
-        return RuntimeError(index: index, reason: .unknownHelper(id: Int64(insn.imm)))
+        program.unboundCallError(at: index)
     }
 }
 

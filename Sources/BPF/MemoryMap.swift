@@ -74,10 +74,10 @@ public final class MemoryMap {
     }
 
     /// What a lookup needs of a region, without its name: searched on every interpreter cache miss.
-    struct Bounds {
-        var base: UInt64
-        var size: UInt64
-        var permissions: MemoryRegion.Permissions
+    package struct Bounds {
+        package var base: UInt64
+        package var size: UInt64
+        package var permissions: MemoryRegion.Permissions
     }
 
     /// Names and handles, parallel to `table` (only errors and `regions` read them).
@@ -89,7 +89,7 @@ public final class MemoryMap {
     @exclusivity(unchecked) private var capacity: Int
     @exclusivity(unchecked) private var count = 0
     /// Bumped by every grant, revoke and `removeAll`; never 0 (an interpreter's "no cache" tag).
-    @exclusivity(unchecked) private(set) var generation: UInt64 = 1
+    @exclusivity(unchecked) package private(set) var generation: UInt64 = 1
     private var nextID: UInt64 = 1
 
     /// Creates an empty map.
@@ -158,7 +158,7 @@ public final class MemoryMap {
 
     /// Index (in grant order) of the most recently granted region holding `size` bytes at `address` with at least
     /// `permissions`.
-    func index(containing address: UInt64, size: UInt64, permissions: MemoryRegion.Permissions) -> Int? {
+    package func index(containing address: UInt64, size: UInt64, permissions: MemoryRegion.Permissions) -> Int? {
         var i = count
         while i > 0 {
             i -= 1
@@ -173,10 +173,10 @@ public final class MemoryMap {
     }
 
     /// Bounds of the region at `index` (from `index(containing:size:permissions:)`).
-    func bounds(at index: Int) -> Bounds { table[index] }
+    package func bounds(at index: Int) -> Bounds { table[index] }
 
     /// The region closest to `address` (containing it, or at the smallest distance), for error messages.
-    func nearest(to address: UInt64) -> MemoryRegion? {
+    package func nearest(to address: UInt64) -> MemoryRegion? {
         var best: MemoryRegion?
         var bestDistance = UInt64.max
         for entry in entries {
@@ -188,5 +188,25 @@ public final class MemoryMap {
             }
         }
         return best
+    }
+}
+
+extension MemoryMap {
+    /// The error for a `size`-byte access of `kind` at `address`, by the instruction at `index`, that neither
+    /// `stack` nor a granted region allows: it names the nearest region, the stack included.
+    package func violation(
+        address: UInt64, size: UInt64, kind: AccessKind, at index: Int, stack: MemoryRegion
+    ) -> RuntimeError {
+        func distance(_ r: MemoryRegion) -> UInt64 {
+            address < r.base ? r.base - address : (address < r.end ? 0 : address - r.end + 1)
+        }
+        var nearest = self.nearest(to: address)
+        if let n = nearest {
+            if distance(stack) < distance(n) { nearest = stack }
+        } else {
+            nearest = stack
+        }
+        return RuntimeError(
+            index: index, reason: .memoryViolation(address: address, size: Int(size), kind: kind, nearest: nearest))
     }
 }

@@ -1,5 +1,5 @@
 /// Pre-decoded operations: one case per semantic operation so the interpreter's switch never re-inspects fields.
-enum Op: UInt8 {
+package enum Op: UInt8 {
     case add64K
     case add64X
     case add32K

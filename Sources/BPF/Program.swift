@@ -85,7 +85,8 @@ public struct Program: Sendable {
     /// `src = 4`) targets.
     public var functionEntries: Set<Int> {
         var entries: Set<Int> = [0]
-        for (i, insn) in instructions.enumerated() {
+        for i in instructions.indices {
+            let insn = instructions[i]
             let isLocalCall = insn.opcode == ISA.call && insn.src == ISA.CallKind.local
             let isFunctionAddress = insn.opcode == ISA.lddw && insn.src == PseudoLoadKind.function.rawValue
             if isLocalCall || isFunctionAddress { entries.insert(i + Int(insn.imm) + 1) }

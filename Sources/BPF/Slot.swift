@@ -1,12 +1,12 @@
 /// A pre-decoded instruction: 16 bytes, operation resolved to one `Op`, immediates widened, jump targets absolute.
-struct Slot {
-    var op: Op
-    var dst: UInt8
-    var src: UInt8
+package struct Slot {
+    package var op: Op
+    package var dst: UInt8
+    package var src: UInt8
     /// Memory offset, or absolute target index for jumps and local calls.
-    var off: Int32
+    package var off: Int32
     /// Sign-extended immediate, `lddw` value, or host-function table index for helper/kfunc calls.
-    var imm: UInt64
+    package var imm: UInt64
 
     init(op: Op, dst: UInt8 = 0, src: UInt8 = 0, off: Int32 = 0, imm: UInt64 = 0) {
         self.op = op

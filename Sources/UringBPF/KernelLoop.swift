@@ -81,6 +81,7 @@ final class KernelLoop: LoopBackend {
             statistics.syscalls += 1
             do {
                 _ = try ring.enter(toSubmit: 0, minComplete: 0, flags: .getEvents)
+                statistics.cqesProduced = Int(ring.completionQueue.tailIndex &- startTail)
                 return statistics
             } catch where error.errno == .interrupted {
                 continue  // a stop request is checked above; otherwise a stale wake-up: resume

@@ -1,3 +1,5 @@
+import BPFJIT
+
 /// How to set up a loop: the mode, the ring, the MEM region, globals, and test aids.
 public struct LoopOptions: @unchecked Sendable {
     /// Where the program runs; `.auto` picks kernel mode when the kernel has `io_uring_bpf_ops`.
@@ -11,6 +13,9 @@ public struct LoopOptions: @unchecked Sendable {
     /// Values for global variables, applied in order before the program is loaded (so `.rodata` can be set).
     /// `sq_entries` and `cq_entries`, when the program has them, are filled from the ring unless given here.
     public var globals: [(name: String, value: GlobalValue)] = []
+    /// User mode: the engine that runs the program. The JIT (the default) falls back to the interpreter where it
+    /// cannot run; ``UringLoop/engine`` says which runs and why.
+    public var engine: ExecutionEngine = .default
     /// User mode: stop a `loop_step` that runs more than this many instructions.
     public var instructionBudget: UInt64?
     /// User mode: stop a run after this many steps.

@@ -14,9 +14,13 @@ public struct LoopStatistics: Sendable, Equatable, CustomStringConvertible {
     public var sqesSubmitted: Int?
     /// CQEs the kernel posted during the run.
     public var cqesProduced: Int
+    /// BPF instructions the program executed (user mode; nil in kernel mode and for a step written in Swift).
+    public var instructions: Int?
 
     /// Zeroed statistics.
-    public init(steps: Int? = 0, waits: Int? = 0, syscalls: Int = 0, sqesSubmitted: Int? = 0, cqesProduced: Int = 0) {
+    public init(steps: Int? = 0, waits: Int? = 0, syscalls: Int = 0, sqesSubmitted: Int? = 0, cqesProduced: Int = 0,
+                instructions: Int? = nil) {
+        self.instructions = instructions
         self.steps = steps
         self.waits = waits
         self.syscalls = syscalls
@@ -26,6 +30,8 @@ public struct LoopStatistics: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         func show(_ v: Int?) -> String { v.map(String.init) ?? "n/a" }
-        return "steps \(show(steps)), waits \(show(waits)), syscalls \(syscalls), SQEs \(show(sqesSubmitted)), CQEs \(cqesProduced)"
+        var text = "steps \(show(steps)), waits \(show(waits)), syscalls \(syscalls), SQEs \(show(sqesSubmitted)), CQEs \(cqesProduced)"
+        if let instructions { text += ", BPF instructions \(instructions)" }
+        return text
     }
 }

@@ -1,3 +1,4 @@
+import BPFJIT
 import BPFObject
 import Uring
 
@@ -42,6 +43,9 @@ public final class UringLoop: @unchecked Sendable {
     public let mode: LoopMode
     /// Whether SQ_REWIND is emulated (the kernel lacks it) rather than native.
     public let emulatesSQRewind: Bool
+    /// User mode: the engine that runs the BPF program, and why it is not the one ``LoopOptions/engine`` asked for,
+    /// when it is not (the JIT cannot run here); nil in kernel mode and for a step written in Swift.
+    public let engine: (engine: ExecutionEngine, fallbackReason: String?)?
 
     private let backend: LoopBackend
     private let thread: LoopThread
@@ -61,6 +65,7 @@ public final class UringLoop: @unchecked Sendable {
         }
         (self.mode, self.thread, self.backend, self.options) = (mode, thread, backend, options)
         emulatesSQRewind = backend.emulatesSQRewind
+        engine = (backend as? UserLoop)?.executionEngine
         statistics = backend.emptyStatistics
     }
 
@@ -78,6 +83,7 @@ public final class UringLoop: @unchecked Sendable {
         }
         (self.mode, self.thread, self.backend, self.options) = (.user, thread, backend, options)
         emulatesSQRewind = backend.emulatesSQRewind
+        engine = nil
     }
 
     deinit { thread.stop() }

@@ -1,3 +1,4 @@
+import BPFJIT
 import BPFObject
 import Uring
 
@@ -20,6 +21,7 @@ final class UserLoop: LoopBackend {
     }
 
     var emulatesSQRewind: Bool { engine.regions.isShadowed }
+    var executionEngine: (engine: ExecutionEngine, fallbackReason: String?)? { program?.executionEngine }
     var lastStatistics: LoopStatistics { engine.lastStatistics }
 
     var globals: GlobalVariables {

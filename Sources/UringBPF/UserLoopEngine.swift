@@ -27,6 +27,8 @@ final class UserLoopEngine {
     let tracer: LoopTracer?
     /// Where `bpf_printk` output goes when no tracer collects it.
     let printkSink: (String) -> Void
+    /// Whether a BPF program runs the steps (its instructions are counted in the statistics).
+    var countsInstructions = false
     /// The run in progress: what asks it to stop.
     private(set) var control: RunControl?
 
@@ -98,6 +100,10 @@ final class UserLoopEngine {
         return result
     }
 
+    /// Adds `count` BPF instructions to the run's statistics.
+    @inline(__always)
+    func countInstructions(_ count: UInt64) { statistics.instructions? += Int(truncatingIfNeeded: count) }
+
     /// `bpf_printk` output from the running program.
     func printk(_ line: String) {
         if trace != nil { trace!.printk.append(line) } else { printkSink(line) }
@@ -112,7 +118,7 @@ final class UserLoopEngine {
     func run(_ control: RunControl, _ step: () throws(LoopError) -> Int32) throws(LoopError) -> LoopStatistics {
         self.control = control
         defer { self.control = nil }
-        statistics = LoopStatistics()
+        statistics = LoopStatistics(instructions: countsInstructions ? 0 : nil)
         let startTail = regions.realTail
         // On every exit, also a failed one (lastStatistics), count the CQEs the kernel posted.
         defer { statistics.cqesProduced = Int(regions.realTail &- startTail) }

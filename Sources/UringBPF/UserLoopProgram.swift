@@ -1,5 +1,6 @@
 import SystemPackage
 import BPF
+import BPFJIT
 import BPFObject
 
 #if canImport(Glibc)
@@ -22,10 +23,11 @@ final class UserLoopProgram {
     /// Strong (the engine holds no program, so no cycle): an unowned reference costs an atomic retain and
     /// release on every kfunc call.
     private let engine: UserLoopEngine
-    private var interpreter: Interpreter!
-    /// A second interpreter over the same program for helper callbacks (`bpf_loop`): an interpreter is not
-    /// reentrant.
-    private var callbackInterpreter: Interpreter?
+    private var runner: ProgramRunner!
+    /// A second runner over the same program for helper callbacks (`bpf_loop`): a runner is not reentrant.
+    private var callbackRunner: ProgramRunner?
+    /// The engine asked for (the callback runner uses it too).
+    private let requestedEngine: ExecutionEngine
     private var inCallback = false
     private var memory: MemoryMap { executable.memory }
     /// `loop_step`'s argument array, as the kernel passes struct_ops arguments: [ctx, &lp].
@@ -95,8 +97,10 @@ final class UserLoopProgram {
         arguments[1] = UInt64(UInt(bitPattern: engine.params))
         memory.grant(name: "loop_step arguments", base: UInt64(UInt(bitPattern: arguments)), size: 16, permissions: .read)
         memory.grant(name: "iou_loop_params", base: UInt64(UInt(bitPattern: engine.params)), size: 4, permissions: .readWrite)
-        interpreter = Interpreter(program: executable.program, functions: hostFunctions(), memory: memory)
-        if let budget = options.instructionBudget { interpreter.instructionBudget = budget }
+        requestedEngine = options.engine
+        engine.countsInstructions = true
+        runner = ProgramRunner(program: executable.program, functions: hostFunctions(), memory: memory, engine: options.engine)
+        if let budget = options.instructionBudget { runner.instructionBudget = budget }
     }
 
     deinit { arguments.deallocate() }
@@ -115,17 +119,21 @@ final class UserLoopProgram {
     /// The program's global variables (`.rodata` read-only, as after a kernel load).
     var globals: GlobalVariables { GlobalVariables(owner: executable, sections: globalSections, btf: btf) }
 
+    /// The engine that runs the program, and why it is not the one asked for, if it is not.
+    var executionEngine: (engine: ExecutionEngine, fallbackReason: String?) { (runner.engine, runner.fallbackReason) }
+
     /// Runs `loop_step` once and returns its value.
     func step() throws(LoopError) -> Int32 {
+        defer { engine.countInstructions(runner.instructionsExecuted) }
         do {
-            return Int32(truncatingIfNeeded: try interpreter.run(UInt64(UInt(bitPattern: arguments))))
+            return Int32(truncatingIfNeeded: try runner.run(UInt64(UInt(bitPattern: arguments))))
         } catch {
             throw loopError(error)
         }
     }
 
-    /// The interpreters' cancellation flags, which a stop request sets.
-    var cancellations: [CancellationFlag] { [interpreter.cancellation] + (callbackInterpreter.map { [$0.cancellation] } ?? []) }
+    /// The runners' cancellation flags, which a stop request sets.
+    var cancellations: [CancellationFlag] { [runner.cancellation] + (callbackRunner.map { [$0.cancellation] } ?? []) }
 
     // MARK: Errors
 
@@ -284,14 +292,15 @@ final class UserLoopProgram {
         guard !inCallback else {
             throw fault(call, "nested bpf_loop is not supported by the user-mode loop")
         }
-        if callbackInterpreter == nil {
-            callbackInterpreter = Interpreter(program: interpreter.program, functions: hostFunctions(), memory: memory)
-            callbackInterpreter!.instructionBudget = interpreter.instructionBudget
+        if callbackRunner == nil {
+            callbackRunner = ProgramRunner(program: runner.program, functions: hostFunctions(), memory: memory,
+                                           engine: requestedEngine)
+            callbackRunner!.instructionBudget = runner.instructionBudget
             if let control = engine.control { LoopWaker.setCancellations(cancellations, for: control) }
         }
-        let callback = callbackInterpreter!
+        let callback = callbackRunner!
         // The callback may use pointers into the caller's stack (its ctx usually is one).
-        let stack = memory.grant(interpreter.stackRegion)
+        let stack = memory.grant(runner.stackRegion)
         inCallback = true
         defer {
             inCallback = false
@@ -302,7 +311,9 @@ final class UserLoopProgram {
             let result: UInt64
             do {
                 result = try callback.run(entry: Int(target), iterations, call.r3)
+                engine.countInstructions(callback.instructionsExecuted)
             } catch {
+                engine.countInstructions(callback.instructionsExecuted)
                 throw loopError(error)
             }
             iterations += 1

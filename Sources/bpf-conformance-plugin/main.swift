@@ -1,10 +1,13 @@
 // bpf_conformance plugin: see ../shared/docs/bpf-conformance.md.
 //
-//   bpf-conformance-plugin [<memory hex>] [--interpret] [--elf]  < program hex
+//   bpf-conformance-plugin [<memory hex>] [--engine jit|interpreter] [--interpret] [--elf]  < program hex
 //   bpf-conformance-plugin --assemble  < uBPF assembly        (prints the program hex; for Scripts/conformance)
 //
 // Memory and program are hex bytes ("aa  bb  "); prints r0 in hex and exits 0, or prints one error line and exits 1.
+// The engine is the JIT unless `--engine interpreter` or `--interpret` (uBPF's plugin option) says otherwise; where
+// the JIT cannot run, the program is interpreted and the reason goes to stderr.
 import BPF
+import BPFJIT
 
 #if canImport(Glibc)
 import Glibc
@@ -46,9 +49,16 @@ if let first = arguments.first, !first.hasPrefix("--") {
     memoryBytes = parseHex(first, what: "memory")
     arguments.removeFirst()
 }
-for option in arguments {
+var engine = ExecutionEngine.default
+var options = arguments.makeIterator()
+while let option = options.next() {
     switch option {
-    case "--interpret", "--interpreter": break
+    case "--interpret", "--interpreter": engine = .interpreter
+    case "--engine":
+        guard let name = options.next(), let chosen = ExecutionEngine(rawValue: name) else {
+            fail("--engine needs one of: \(ExecutionEngine.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        engine = chosen
     case "--elf": fail("ELF input is not supported by this plugin (the BPF engine takes raw bytecode)")
     default: fail("unknown option '\(option)'")
     }
@@ -65,7 +75,14 @@ do {
     fail("Failed to load code: \(error)")
 }
 do {
-    let r0 = try ConformanceRun.run(program, memory: memoryBytes)
+    let r0 = try ConformanceRun.run(memory: memoryBytes) { map, r1, r2 throws(RuntimeError) in
+        let runner = ProgramRunner(program: program, functions: ConformanceRun.functions, memory: map, engine: engine)
+        if let reason = runner.fallbackReason {
+            let line = "JIT unavailable, interpreting: \(reason)\n"
+            _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+        }
+        return try runner.run(r1, r2)
+    }
     print(String(r0, radix: 16))
 } catch {
     fail(error.description)

@@ -13,26 +13,29 @@ struct BenchRingCommand: ParsableCommand {
         abstract: "NOPs per io_uring_enter at batch 1 and 32: Swift ring vs the C reference loop (ns/NOP, ratio)."
     )
 
-    @Option(help: "NOPs per trial and implementation.")
-    var nops: Int = 500_000
+    @Option(help: "NOPs per run of each implementation and batch size.")
+    var count: Int = 500_000
 
-    @Option(help: "Trials per implementation and batch size; the best trial counts.")
-    var trials: Int = 9
+    @Option(help: "Measured runs per implementation and batch size; the best counts.")
+    var repetitions: Int = 9
 
     @Option(help: "NOPs per io_uring_enter (repeatable).")
     var batch: [UInt32] = [1, 32]
 
     func run() throws {
+        guard count > 0, repetitions > 0, batch.allSatisfy({ (1...64).contains($0) }) else {
+            throw ValidationError("--count and --repetitions must be at least 1, and each --batch 1 to 64")
+        }
         let entries: UInt32 = 64
-        print("NOP throughput, \(nops) NOPs per trial, best of \(trials) trials, ring of \(entries) entries")
+        print("NOP throughput, \(count) NOPs per run, best of \(repetitions) runs, ring of \(entries) entries")
         print("batch   C ns/NOP   Swift ns/NOP   Swift/C")
         for batch in batch {
-            let rounds = UInt64(max(1, nops / Int(batch)))
+            let rounds = UInt64(max(1, count / Int(batch)))
             var best = (c: Int64.max, swift: Int64.max)
             // Warm up both, then alternate so machine noise hits both sides alike.
             _ = try cLoop(entries: entries, batch: batch, rounds: rounds / 10 + 1)
             _ = try swiftNopLoop(entries: entries, batch: batch, rounds: rounds / 10 + 1)
-            for trial in 0..<trials {
+            for trial in 0..<repetitions {
                 // Alternate which side goes first so neither always runs on a warmer (or noisier) machine.
                 if trial % 2 == 0 {
                     best.c = min(best.c, try cLoop(entries: entries, batch: batch, rounds: rounds))
@@ -42,9 +45,9 @@ struct BenchRingCommand: ParsableCommand {
                     best.c = min(best.c, try cLoop(entries: entries, batch: batch, rounds: rounds))
                 }
             }
-            let count = Double(rounds) * Double(batch)
-            let cPerNop = Double(best.c) / count
-            let swiftPerNop = Double(best.swift) / count
+            let nops = Double(rounds) * Double(batch)
+            let cPerNop = Double(best.c) / nops
+            let swiftPerNop = Double(best.swift) / nops
             print(pad("\(batch)", 5) + pad(format(cPerNop), 11) + pad(format(swiftPerNop), 15)
                   + pad(format(swiftPerNop / cPerNop, digits: 3), 10))
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BPF
+import BPFJIT
 
 #if canImport(Glibc)
 import Glibc
@@ -7,15 +8,15 @@ import Glibc
 import Darwin
 #endif
 
-/// `uring-bpf bench vm`: CPU-bound BPF programs in the interpreter, with the same computation in native Swift
-/// measured side by side.
+/// `uring-bpf bench vm`: CPU-bound BPF programs in the interpreter and the JIT, with the same computation in
+/// native Swift, measured side by side (interleaved samples, best of five).
 struct BenchVMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vm",
-        abstract: "Interpreter speed: ns per run and per executed BPF instruction, vs native Swift."
+        abstract: "BPF engine speed: ns per run and per executed instruction, interpreter and JIT vs native Swift."
     )
 
-    @Option(help: "Minimum measuring time per program, in milliseconds.")
+    @Option(help: "Minimum measuring time per program and engine, in milliseconds.")
     var milliseconds: Int = 400
 
     func run() throws {
@@ -49,39 +50,58 @@ struct BenchVMCommand: ParsableCommand {
                 native: { Self.nativeHistogram(bytes, counts) }, before: { histogram.initializeMemory(as: UInt8.self, repeating: 0) }),
         ]
 
-        print("program                  insns/run    ns/run   ns/insn   native ns/run   vm/native")
+        if let reason = ExecutionEngine.jitUnavailableReason { print("JIT unavailable, both columns interpret: \(reason)") }
+        print("                                   interpreter           JIT          native        ratios")
+        print("program                insns/run   ns/run  ns/insn   ns/run  ns/insn   ns/run   interp/native  JIT/native  interp/JIT")
         for bench in cases {
             let program = try Program(Assembler.assemble(bench.source))
-            let interpreter = Interpreter(program: program)
-            interpreter.memory.grant(MemoryRegion(name: "data", buffer: UnsafeRawBufferPointer(buffer)))
-            interpreter.memory.grant(MemoryRegion(name: "histogram", buffer: histogram, permissions: .readWrite))
-            bench.before()
-            let vmResult = try interpreter.run(bench.args.0, bench.args.1, bench.args.2)
-            let instructions = interpreter.instructionsExecuted
+            let runners = [ExecutionEngine.interpreter, .jit].map { engine in
+                let runner = ProgramRunner(program: program, engine: engine)
+                runner.memory.grant(MemoryRegion(name: "data", buffer: UnsafeRawBufferPointer(buffer)))
+                runner.memory.grant(MemoryRegion(name: "histogram", buffer: histogram, permissions: .readWrite))
+                return runner
+            }
             bench.before()
             let nativeResult = bench.native()
-            guard vmResult == nativeResult else {
-                throw ValidationError("\(bench.name): interpreter returned \(vmResult), native \(nativeResult)")
-            }
-            let vmNs = try measure(milliseconds) {
+            for runner in runners {
                 bench.before()
-                _ = try interpreter.run(bench.args.0, bench.args.1, bench.args.2)
+                let result = try runner.run(bench.args.0, bench.args.1, bench.args.2)
+                guard result == nativeResult else {
+                    throw ValidationError("\(bench.name): \(runner.engine) returned \(result), native \(nativeResult)")
+                }
             }
-            let nativeNs = try measure(milliseconds) {
+            let instructions = runners[0].instructionsExecuted
+            guard runners.allSatisfy({ $0.instructionsExecuted == instructions }) else {
+                throw ValidationError("\(bench.name): the engines counted different instruction totals")
+            }
+            var bodies: [() throws -> Void] = runners.map { runner in
+                {
+                    bench.before()
+                    _ = try runner.run(bench.args.0, bench.args.1, bench.args.2)
+                }
+            }
+            bodies.append {
                 bench.before()
                 _ = bench.native()
             }
+            let ns = try measureInterleaved(milliseconds, bodies)
+            let (interpreted, compiled, native) = (ns[0], ns[1], ns[2])
             let line = [
-                bench.name + String(repeating: " ", count: max(0, 22 - bench.name.count)),
-                pad(String(instructions), 11), pad(format(vmNs, 0), 10), pad(format(vmNs / Double(instructions), 2), 10),
-                pad(format(nativeNs, 0), 16), pad(format(vmNs / nativeNs, 1) + "x", 12),
+                bench.name + String(repeating: " ", count: max(0, 21 - bench.name.count)),
+                pad(String(instructions), 11), pad(format(interpreted, 0), 9), pad(format(interpreted / Double(instructions), 2), 9),
+                pad(format(compiled, 0), 9), pad(format(compiled / Double(instructions), 2), 9), pad(format(native, 0), 9),
+                pad(format(interpreted / native, 1) + "x", 16), pad(format(compiled / native, 2) + "x", 12),
+                pad(format(interpreted / compiled, 1) + "x", 12),
             ].joined()
             print(line)
         }
         // What every run costs regardless of length (register reset, checks): matters for short loop steps.
-        let trivial = Interpreter(program: try Program(Assembler.assemble("mov %r0, 0\nexit")))
-        let overhead = try measure(milliseconds) { _ = try trivial.run() }
-        print("per-run overhead (2-instruction program): \(format(overhead, 1)) ns")
+        let trivial = try Program(Assembler.assemble("mov %r0, 0\nexit"))
+        let overheads = try measureInterleaved(milliseconds, [ExecutionEngine.interpreter, .jit].map { engine in
+            let runner = ProgramRunner(program: trivial, engine: engine)
+            return { _ = try runner.run() }
+        })
+        print("per-run overhead (2-instruction program): interpreter \(format(overheads[0], 1)) ns, JIT \(format(overheads[1], 1)) ns")
     }
 
     struct BenchCase {
@@ -92,19 +112,22 @@ struct BenchVMCommand: ParsableCommand {
         var before: () -> Void = {}
     }
 
-    /// Best-of-5 mean ns per call, each sample running for `milliseconds / 5`.
-    func measure(_ milliseconds: Int, _ body: () throws -> Void) throws -> Double {
-        var best = Double.infinity
+    /// Best-of-5 mean ns per call of each body, the bodies' samples interleaved so that load and clock changes
+    /// hit them alike; each sample runs for `milliseconds / 5`.
+    func measureInterleaved(_ milliseconds: Int, _ bodies: [() throws -> Void]) throws -> [Double] {
+        var best = [Double](repeating: .infinity, count: bodies.count)
         for _ in 0..<5 {
-            var runs = 0
-            let start = now()
-            var elapsed: UInt64 = 0
-            repeat {
-                try body()
-                runs += 1
-                elapsed = now() - start
-            } while elapsed < UInt64(milliseconds) * 200_000
-            best = min(best, Double(elapsed) / Double(runs))
+            for (i, body) in bodies.enumerated() {
+                var runs = 0
+                let start = now()
+                var elapsed: UInt64 = 0
+                repeat {
+                    try body()
+                    runs += 1
+                    elapsed = now() - start
+                } while elapsed < UInt64(milliseconds) * 200_000
+                best[i] = min(best[i], Double(elapsed) / Double(runs))
+            }
         }
         return best
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BPFJIT
 import BPFObject
 import Foundation
 import UringBPF
@@ -11,18 +12,21 @@ struct DemoCommand: ParsableCommand {
         abstract: "Run the bundled example loop programs (NOPs, read(open()), file copy) and show what they did."
     )
 
-    @Option(help: "user, kernel or auto (kernel when the kernel has io_uring_bpf_ops).")
-    var mode: String = "auto"
+    @Option(help: "Where the programs run: kernel (needs io_uring_bpf_ops, Linux 7.1+), user (our interpreter) or auto (kernel when the kernel has io_uring_bpf_ops).")
+    var mode: LoopMode = .auto
+
+    @Option(help: "User mode: the engine that runs the programs (the JIT falls back to the interpreter where it cannot run).")
+    var engine: ExecutionEngine = .default
 
     func run() throws {
-        guard let mode = LoopMode(rawValue: mode) else { throw ValidationError("--mode must be user, kernel or auto") }
         let support = KernelLoopSupport.probe()
         print("uring-bpf demo — \(mode == .auto ? "auto mode: \(support.available ? "kernel" : "user") (\(support.reason))" : "\(mode) mode")\n")
         var failures = 0
         for demo in Demo.all {
             do {
-                let (loop, elapsed, summary) = try demo.run(mode)
-                print("\(demo.title) [\(demo.example), \(loop.mode) mode, \(formatDuration(elapsed))]")
+                let (loop, elapsed, summary) = try demo.run(mode, engine: engine)
+                let how = loop.engine.map { ", \($0.engine)" } ?? ""
+                print("\(demo.title) [\(demo.example), \(loop.mode) mode\(how), \(formatDuration(elapsed))]")
                 print("  \(summary)")
                 print("  \(loop.lastStatistics)\n")
             } catch {
@@ -42,10 +46,11 @@ private struct Demo {
     var before: (UringLoop) throws -> Void = { _ in }
     var describe: (UringLoop) throws -> String
 
-    func run(_ mode: LoopMode) throws -> (UringLoop, Duration, String) {
+    func run(_ mode: LoopMode, engine: ExecutionEngine) throws -> (UringLoop, Duration, String) {
         guard let e = UringBPFExamples.named(example) else { throw ValidationError("example \(example) is not built") }
         var options = LoopOptions()
         options.mode = mode
+        options.engine = engine
         try prepare(&options)
         let loop = try UringLoop(object: try ObjectFile(bytes: e.bytes), options: options)
         try before(loop)

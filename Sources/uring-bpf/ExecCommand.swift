@@ -1,5 +1,6 @@
 import ArgumentParser
 import BPF
+import BPFJIT
 import BPFObject
 import Foundation
 
@@ -25,6 +26,9 @@ struct ExecCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("A file whose bytes are the buffer (default: an empty buffer).", valueName: "path"))
     var memFile: String?
+
+    @Option(help: "The engine that runs the function (the JIT falls back to the interpreter where it cannot run).")
+    var engine: ExecutionEngine = .default
 
     @Flag(help: "Print the result as JSON.")
     var json = false
@@ -57,11 +61,11 @@ struct ExecCommand: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: memFile) else { throw ValidationError("cannot read \(memFile)") }
             bytes = [UInt8](data)
         }
-        let interpreter = Interpreter(program: executable.program, memory: executable.memory)
+        let runner = ProgramRunner(program: executable.program, memory: executable.memory, engine: engine)
         let clock = ContinuousClock()
         let start = clock.now
         let result = bytes.withUnsafeMutableBytes { buffer in
-            Result { () throws(RuntimeError) in try interpreter.run(memory: buffer) }
+            Result { () throws(RuntimeError) in try runner.run(memory: buffer) }
         }
         let elapsed = clock.now - start
         switch result {
@@ -69,13 +73,13 @@ struct ExecCommand: ParsableCommand {
             let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
             if json {
                 let object: [String: Any] = [
-                    "function": chosen.name, "r0": NSNumber(value: r0), "instructions": NSNumber(value: interpreter.instructionsExecuted),
-                    "nanoseconds": NSNumber(value: nanoseconds), "buffer_bytes": bytes.count,
+                    "function": chosen.name, "r0": NSNumber(value: r0), "instructions": NSNumber(value: runner.instructionsExecuted),
+                    "nanoseconds": NSNumber(value: nanoseconds), "buffer_bytes": bytes.count, "engine": runner.engine.rawValue,
                 ]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
                 print(String(decoding: data, as: UTF8.self))
             } else {
-                print("\(chosen.name): r0 = \(r0) (0x\(String(r0, radix: 16))), \(interpreter.instructionsExecuted) instructions in \(formatDuration(elapsed)), buffer \(bytes.count) bytes")
+                print("\(chosen.name): r0 = \(r0) (0x\(String(r0, radix: 16))), \(runner.instructionsExecuted) instructions in \(formatDuration(elapsed)) (\(runner.engine)), buffer \(bytes.count) bytes")
             }
         case .failure(let error):
             var text = "\(chosen.name): \(error)"

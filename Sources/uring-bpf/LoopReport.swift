@@ -1,3 +1,4 @@
+import BPFJIT
 import Foundation
 import Uring
 import UringBPF
@@ -9,6 +10,8 @@ struct LoopReport {
     var result: Result<LoopStatistics, LoopError>
     var statistics: LoopStatistics
     var globals: [LoopGlobal]
+    /// User mode: the engine that ran the program and why it is not the one asked for, if it is not.
+    var engine: (engine: ExecutionEngine, fallbackReason: String?)?
     /// The MEM region's user address range, so pointers into it print as `@mem+N` (the same in every run).
     var mem: Range<UInt64>?
 
@@ -36,7 +39,9 @@ struct LoopReport {
         case .failure(let error):
             lines.append("\(program): result -\(error.errno.symbolicName) (\(error.result), \(mode) mode): \(error.message)")
         }
-        lines.append("  \(statistics)")
+        lines.append("  \(statistics)" + (engine.map { e in
+            ", engine \(e.engine)" + (e.fallbackReason.map { " (the JIT cannot run here: \($0))" } ?? "")
+        } ?? ""))
         for g in globals {
             lines.append("  \(g.section) \(g.name) = \(value(g))")
         }
@@ -47,9 +52,9 @@ struct LoopReport {
         var object: [String: Any] = [
             "program": program, "mode": mode.rawValue, "result": Int(returnCode),
             "statistics": [
-                "steps": statistics.steps as Any, "waits": statistics.waits as Any,
-                "syscalls": statistics.syscalls, "sqes_submitted": statistics.sqesSubmitted as Any,
-                "cqes_produced": statistics.cqesProduced,
+                "steps": Self.json(statistics.steps), "waits": Self.json(statistics.waits),
+                "syscalls": statistics.syscalls, "sqes_submitted": Self.json(statistics.sqesSubmitted),
+                "cqes_produced": statistics.cqesProduced, "instructions": Self.json(statistics.instructions),
             ] as [String: Any],
             "globals": globals.map { g -> [String: Any] in
                 var entry: [String: Any] = ["section": g.section, "name": g.name, "size": g.size]
@@ -66,6 +71,10 @@ struct LoopReport {
                 return entry
             },
         ]
+        if let engine {
+            object["engine"] = engine.engine.rawValue
+            if let why = engine.fallbackReason { object["engine_fallback"] = why }
+        }
         if case .failure(let e) = result {
             object["error"] = e.description
             object["errno"] = e.errno.symbolicName
@@ -73,4 +82,7 @@ struct LoopReport {
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }
+
+    /// A counter kernel mode cannot observe is null.
+    private static func json(_ value: Int?) -> Any { value.map { $0 as Any } ?? NSNull() }
 }

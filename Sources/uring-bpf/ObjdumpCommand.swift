@@ -16,62 +16,46 @@ struct ObjdumpCommand: ParsableCommand {
               uring-bpf objdump prog.bpf.o
               uring-bpf objdump --example nops_qd        (a built example; --list-examples lists them)
               uring-bpf objdump --btf /sys/kernel/btf/vmlinux --find io_uring_bpf_ops
+
+            \(ExitStatus.documentation)
             """
     )
 
-    @Argument(help: "The object file (.bpf.o).")
+    @Argument(help: "The object file (.bpf.o), or the name of a bundled example.")
     var file: String?
 
     @Option(help: "Describe a built example by name instead of a file.")
     var example: String?
 
-    @Flag(help: "List the built examples and where their objects are.")
+    @Flag(help: "List the bundled examples: name, source file, object size.")
     var listExamples = false
 
     @Flag(help: "Skip the disassembly.")
     var noDisassembly = false
 
-    @Option(help: "Parse a raw BTF file (e.g. /sys/kernel/btf/vmlinux) and report its size and parse time.")
+    @Option(help: ArgumentHelp("Parse a raw BTF file (e.g. /sys/kernel/btf/vmlinux) and report its size and parse time.", valueName: "PATH"))
     var btf: String?
 
-    @Option(help: "With --btf: look up types by name and print their members.")
+    @Option(help: ArgumentHelp("With --btf: look up types by name and print their members (repeatable).", valueName: "TYPE"))
     var find: [String] = []
 
     func run() throws {
         if listExamples {
-            for e in UringBPFExamples.all { print("\(e.name)\t\(e.objectPath)") }
+            for e in UringBPFExamples.all { print("\(e.name)\t\(e.sourceFile)\t\(e.bytes.count) bytes") }
             return
         }
         if let btf { return try dumpBTF(path: btf) }
-        let bytes: [UInt8]
-        let title: String
-        if let example {
-            guard let e = UringBPFExamples.named(example) else {
-                throw ValidationError("no example '\(example)'; have: \(UringBPFExamples.all.map(\.name).joined(separator: ", "))")
-            }
-            bytes = e.bytes
-            title = e.objectPath
-        } else if let file {
-            guard let data = FileManager.default.contents(atPath: file) else { throw ObjdumpError("cannot read \(file)") }
-            bytes = [UInt8](data)
-            title = file
-        } else {
-            throw ValidationError("give an object file, --example NAME or --btf FILE")
-        }
-        let object: ObjectFile
-        do { object = try ObjectFile(bytes: bytes) } catch {
-            throw ObjdumpError("\(title): \(error)")
-        }
-        print(ObjectListing(object: object, title: title, disassemble: !noDisassembly).render(), terminator: "")
+        guard file != nil || example != nil else { throw ValidationError("give an object file, --example NAME or --btf FILE") }
+        let input = try ObjectInput(file: file, example: example)
+        print(ObjectListing(object: input.object, title: input.title, disassemble: !noDisassembly).render(), terminator: "")
     }
 
     func dumpBTF(path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ObjdumpError("cannot read \(path)") }
-        let bytes = [UInt8](data)
+        let bytes = try ObjectInput.read(path)
         let clock = ContinuousClock()
         var parsed: BTF? = nil
         let elapsed = try clock.measure {
-            do { parsed = try BTF(bytes: bytes) } catch { throw ObjdumpError("\(path): \(error)") }
+            do { parsed = try BTF(bytes: bytes) } catch { throw ObjectInputError("\(path): \(error)") }
         }
         let btf = parsed!
         print("\(path): \(bytes.count) bytes, \(btf.typeCount - 1) types, parsed in \(elapsed)")
@@ -92,12 +76,6 @@ struct ObjdumpCommand: ParsableCommand {
             }
         }
     }
-}
-
-/// A failure reading the input: printed as is, without the usage text.
-struct ObjdumpError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Renders an object as text (kept apart from argument parsing so it reads top to bottom).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SystemPackage
+import BPFJIT
 import Uring
 import UringBPF
 
@@ -51,6 +52,8 @@ struct ProbeReport: Codable {
     var memRegionKernel: RegionResult
     var btfHasIoUringBPFOps: Bool
     var autoLoopMode: String
+    /// "available", or why the BPF JIT cannot run here (programs then run in the interpreter).
+    var jit: String
 
     static func collect() throws -> ProbeReport {
         var name = utsname()
@@ -80,7 +83,8 @@ struct ProbeReport: Codable {
             memRegionUser: tryRegion(.user),
             memRegionKernel: tryRegion(.kernel),
             btfHasIoUringBPFOps: loop.available,
-            autoLoopMode: loop.available ? "kernel: \(loop.reason)" : "user: \(loop.reason)"
+            autoLoopMode: loop.available ? "kernel: \(loop.reason)" : "user: \(loop.reason)",
+            jit: ExecutionEngine.jitUnavailableReason.map { "unavailable, user mode interprets: \($0)" } ?? "available"
         )
     }
 
@@ -121,6 +125,7 @@ struct ProbeReport: Codable {
         let btfLine = btfHasIoUringBPFOps ? "present" : "absent"
         lines.append("io_uring_bpf_ops in /sys/kernel/btf/vmlinux: \(btfLine)")
         lines.append("loop mode auto:    \(autoLoopMode)")
+        lines.append("BPF JIT (x86-64):  \(jit)")
         return lines.joined(separator: "\n")
     }
 

@@ -21,9 +21,13 @@ enum Objects {
         UringBPFExamples.all.map { ($0.name, $0.bytes) } + BuiltBPFObjects.all.map { ($0.name, $0.bytes) }
     }
 
-    /// The 1-based line of `source` that contains `text`.
+    /// The package's root directory (this file is Tests/BPFObjectTests/Support.swift).
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The 1-based line of example `example`'s source that contains `text`.
     static func line(of text: String, inSourceOf example: String) throws -> Int {
-        let path = try #require(UringBPFExamples.named(example)?.sourcePath)
+        let path = packageRoot.appendingPathComponent("Programs/UringBPFExamples/\(example).bpf.c").path
         let source = try String(contentsOfFile: path, encoding: .utf8)
         let lines = source.components(separatedBy: "\n")
         let index = try #require(lines.firstIndex { $0.contains(text) }, "'\(text)' not in \(path)")

@@ -1,7 +1,8 @@
 import BPF
 import Foundation
+import Testing
 
-/// One bpf_conformance `.data` test file (format in ../shared/docs/bpf-conformance.md).
+/// One bpf_conformance `.data` test file (`-- asm`, `-- raw`, `-- mem`, `-- result`, `-- error` sections).
 struct ConformanceFile {
     var name: String
     var asm: String?
@@ -10,18 +11,42 @@ struct ConformanceFile {
     var result: UInt64?
     var error: String?
 
-    /// `../shared/conformance` next to the repository, or `$BPF_CONFORMANCE_DIR`.
-    static let root = ProcessInfo.processInfo.environment["BPF_CONFORMANCE_DIR"].map { URL(fileURLWithPath: $0) }
-        ?? URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/conformance")
+    /// Where the bpf_conformance vectors are: `$URING_BPF_CONFORMANCE_DIR`, else `../shared/conformance` beside the
+    /// repository; nil when neither exists (a fresh clone).
+    static let root: URL? = {
+        let given = ProcessInfo.processInfo.environment["URING_BPF_CONFORMANCE_DIR"].map { URL(fileURLWithPath: $0) }
+        let beside = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/conformance")
+        return [given, beside].compactMap { $0 }.first {
+            FileManager.default.fileExists(atPath: $0.appendingPathComponent("tests").path)
+        }
+    }()
 
+    /// CI sets URING_BPF_REQUIRE_CONFORMANCE=1: missing vectors then fail the tests instead of skipping them.
+    static let isRequired = ProcessInfo.processInfo.environment["URING_BPF_REQUIRE_CONFORMANCE"] == "1"
+
+    /// Whether the tests that need the vectors run: they are here, or they are required (and fail without them).
+    static let testsRun = root != nil || isRequired
+
+    /// Why those tests are skipped, and where to get the vectors.
+    static let whereToGetThem: Comment = """
+        the bpf_conformance vectors are not here: clone https://github.com/Alan-Jowett/bpf_conformance (the tests \
+        expect commit f558566280d8) and set URING_BPF_CONFORMANCE_DIR to the clone (the folder holding tests/ and \
+        negative/), or put that folder at ../shared/conformance beside this repository
+        """
+
+    /// Every `.data` file of `directory` ("tests" or "negative").
     static func all(in directory: String) throws -> [ConformanceFile] {
+        guard let root else { throw MissingVectors() }
         let dir = root.appendingPathComponent(directory)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".data") }
         return try names.sorted().map { name in
             try ConformanceFile(name: name, text: String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8))
         }
+    }
+
+    struct MissingVectors: Error, CustomStringConvertible {
+        var description: String { ConformanceFile.whereToGetThem.rawValue }
     }
 
     init(name: String, text: String) throws {

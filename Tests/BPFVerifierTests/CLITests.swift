@@ -37,7 +37,10 @@ import Testing
 
     @Test func rejectedObjectExitsTwoWithReasonAndSourceLine() throws {
         let built = try #require(BuiltBPFObjects.all.first { $0.name == "uringbpf_not_sleepable" })
-        let (status, output) = try Self.cli(["verify", built.objectPath])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("verify-\(getpid())-not_sleepable.bpf.o").path
+        try Data(built.bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (status, output) = try Self.cli(["verify", path])
         #expect(status == 2, "\(output)")
         #expect(output.contains("not_sleepable_step: REJECTED with EACCES"))
         #expect(output.contains("only sleepable programs"))

@@ -12,12 +12,11 @@ import UringBPFExamples
         return try ObjectFile(bytes: built.bytes)
     }
 
-    /// The 1-based line of the first line of `file` (a corpus source) containing `text`.
+    /// The source line (from the object's BTF line info) of the first instruction whose source contains `text`.
     static func line(of text: String, in name: String) throws -> Int {
-        let built = try #require(BuiltBPFObjects.all.first { $0.name == name })
-        let source = try String(contentsOfFile: built.sourcePath, encoding: .utf8)
-        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
-        return try #require(lines.firstIndex { $0.contains(text) }) + 1
+        let object = try corpusObject(name)
+        let lines = object.programs.flatMap(\.lineInfo)
+        return try #require(lines.first { $0.source.contains(text) }, "no line info with '\(text)'").line
     }
 
     @Test("every shipped example is accepted")

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import UringBPF
 
-/// The loop programs of `Tests/UringBPFTests/Programs/*.bpf.c`, compiled by
+/// The loop programs of `Programs/UringBPFTests/*.bpf.c`, compiled by
 /// BPFCompilerPlugin during the build. Each program's header comment states
 /// its globals, the runner settings it needs and its expected outcome.
 enum LoopTestPrograms {
@@ -17,9 +17,6 @@ enum LoopTestPrograms {
 
     /// The object file's bytes.
     static func bytes(_ name: String) throws -> [UInt8] { try built(name).bytes }
-
-    /// Where the plugin wrote the object (for CLI tests: `uring-bpf run PATH`).
-    static func objectPath(_ name: String) throws -> String { try built(name).objectPath }
 
     /// The parsed object.
     static func object(_ name: String) throws -> ObjectFile { try ObjectFile(bytes: bytes(name)) }

@@ -19,13 +19,14 @@ struct LoopTestProgramsParseTests {
         ("maps", []),
         ("sq_rewind", ["bpf_io_uring_get_region", "bpf_io_uring_submit_sqes"]),
         ("swift_maps", []),
+        ("typed_globals", []),
     ]
 
     /// Helper numbers each program calls (`call N` with src 0).
     static let helpers: [String: Set<Int32>] = [
         "bpf_nops": [], "bpf_cp": [6], "bad_return": [], "regions": [], "out_of_bounds": [],
         "endless": [], "printk": [6], "maps": [1, 2, 3, 5, 7, 8, 181], "sq_rewind": [],
-        "not_sleepable": [], "swift_maps": [1, 2],
+        "not_sleepable": [], "swift_maps": [1, 2], "typed_globals": [2],
     ]
 
     static func helperCalls(_ program: ObjectProgram) -> Set<Int32> {

@@ -1,1 +1,1 @@
-../BPFKernelTests/Programs/bad_return.bpf.c
+../../Programs/BPFKernelTests/bad_return.bpf.c

@@ -1,1 +1,1 @@
-../BPFKernelTests/Programs/count_steps.bpf.c
+../../Programs/BPFKernelTests/count_steps.bpf.c

@@ -1,1 +1,1 @@
-../BPFKernelTests/Programs/maps_helpers.bpf.c
+../../Programs/BPFKernelTests/maps_helpers.bpf.c

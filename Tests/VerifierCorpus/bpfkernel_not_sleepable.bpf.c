@@ -1,1 +1,1 @@
-../BPFKernelTests/Programs/not_sleepable.bpf.c
+../../Programs/BPFKernelTests/not_sleepable.bpf.c

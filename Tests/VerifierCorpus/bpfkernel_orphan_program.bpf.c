@@ -1,1 +1,1 @@
-../BPFKernelTests/Programs/orphan_program.bpf.c
+../../Programs/BPFKernelTests/orphan_program.bpf.c

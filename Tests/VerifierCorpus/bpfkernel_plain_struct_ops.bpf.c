@@ -1,1 +1,1 @@
-../BPFKernelTests/Programs/plain_struct_ops.bpf.c
+../../Programs/BPFKernelTests/plain_struct_ops.bpf.c

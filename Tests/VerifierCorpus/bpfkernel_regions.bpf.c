@@ -1,1 +1,1 @@
-../BPFKernelTests/Programs/regions.bpf.c
+../../Programs/BPFKernelTests/regions.bpf.c

@@ -1,1 +1,1 @@
-../BPFKernelTests/Programs/wait_forever.bpf.c
+../../Programs/BPFKernelTests/wait_forever.bpf.c

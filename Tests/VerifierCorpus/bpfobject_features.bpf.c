@@ -1,1 +1,1 @@
-../BPFObjectTests/Programs/features.bpf.c
+../../Programs/BPFObjectTests/features.bpf.c

@@ -1,1 +1,1 @@
-../UringBPFTests/Programs/bad_return.bpf.c
+../../Programs/UringBPFTests/bad_return.bpf.c

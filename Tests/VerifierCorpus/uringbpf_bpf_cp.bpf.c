@@ -1,1 +1,1 @@
-../UringBPFTests/Programs/bpf_cp.bpf.c
+../../Programs/UringBPFTests/bpf_cp.bpf.c

@@ -1,1 +1,1 @@
-../UringBPFTests/Programs/bpf_nops.bpf.c
+../../Programs/UringBPFTests/bpf_nops.bpf.c

@@ -1,1 +1,1 @@
-../UringBPFTests/Programs/endless.bpf.c
+../../Programs/UringBPFTests/endless.bpf.c

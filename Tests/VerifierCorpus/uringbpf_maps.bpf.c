@@ -1,1 +1,1 @@
-../UringBPFTests/Programs/maps.bpf.c
+../../Programs/UringBPFTests/maps.bpf.c

@@ -1,1 +1,1 @@
-../UringBPFTests/Programs/not_sleepable.bpf.c
+../../Programs/UringBPFTests/not_sleepable.bpf.c

@@ -1,1 +1,1 @@
-../UringBPFTests/Programs/out_of_bounds.bpf.c
+../../Programs/UringBPFTests/out_of_bounds.bpf.c

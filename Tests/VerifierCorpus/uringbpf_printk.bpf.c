@@ -1,1 +1,1 @@
-../UringBPFTests/Programs/printk.bpf.c
+../../Programs/UringBPFTests/printk.bpf.c

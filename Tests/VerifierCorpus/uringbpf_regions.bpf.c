@@ -1,1 +1,1 @@
-../UringBPFTests/Programs/regions.bpf.c
+../../Programs/UringBPFTests/regions.bpf.c

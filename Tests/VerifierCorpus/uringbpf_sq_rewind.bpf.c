@@ -1,1 +1,1 @@
-../UringBPFTests/Programs/sq_rewind.bpf.c
+../../Programs/UringBPFTests/sq_rewind.bpf.c

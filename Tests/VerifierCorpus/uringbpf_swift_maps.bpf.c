@@ -1,1 +1,1 @@
-../UringBPFTests/Programs/swift_maps.bpf.c
+../../Programs/UringBPFTests/swift_maps.bpf.c

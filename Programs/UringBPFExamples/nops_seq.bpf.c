@@ -8,7 +8,7 @@
  *   .data  nr_nops (default 1000)          how many NOPs to run; --set nr_nops=N
  *   .bss   nops_submitted, nops_completed, steps, error (0 or -errno)
  * Runner usage: no MEM region needed.
- *   uring-bpf run nops_seq.bpf.o --set nr_nops=100000
+ *   uring-bpf run nops_seq --set nr_nops=100000
  */
 #include "uring_bpf.h"
 

@@ -11,7 +11,7 @@
  *   .bss   bytes_read, closed, state, error (0 or -errno)
  * Runner usage: put the path at the start of MEM and read into MEM+4096:
  *   printf '/etc/hostname\0' > path.bin
- *   uring-bpf run read_open.bpf.o --mem-size 8192 --mem-file path.bin \
+ *   uring-bpf run read_open --mem-size 8192 --mem-file path.bin \
  *       --set path_addr=@mem+0 --set buf_addr=@mem+4096
  */
 #include "uring_bpf.h"

@@ -7,7 +7,7 @@
  *   .data  nr_nops (default 1000), queue_depth (default 8); --set to change
  *   .bss   nops_submitted, nops_completed, inflight, steps, error (0 or -errno)
  * Runner usage: no MEM region needed.
- *   uring-bpf run nops_qd.bpf.o --set nr_nops=100000 --set queue_depth=32
+ *   uring-bpf run nops_qd --set nr_nops=100000 --set queue_depth=32
  */
 #include "uring_bpf.h"
 

@@ -4,10 +4,12 @@
  * the Fletcher-64 checksum of the buffer's 32-bit words (a trailing partial word is zero-padded); it counts its
  * calls in `calls` and mixes in the `seed` from .rodata.
  *
- *   uring-bpf exec checksum --mem-file README.md
- *
  * From Swift: `ExecutableProgram(object.function(named: "checksum")!, of: object)` and
  * `Interpreter(program:memory:).run(memory: buffer)`.
+ *
+ * Runner usage:
+ *   printf 'hello, checksum' > buffer.bin
+ *   uring-bpf exec checksum --mem-file buffer.bin
  */
 #include "uring_bpf.h"
 

@@ -1,0 +1,5 @@
+import ArgumentParser
+import BPFJIT
+
+/// `--engine jit|interpreter`: `--help` lists the values.
+extension ExecutionEngine: ExpressibleByArgument {}

@@ -1,0 +1,37 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reading a file named on the command line. Only regular files are opened: reading a FIFO or a device could block
+/// or never end, so those are refused with what they are.
+enum RegularFile {
+    /// The bytes of the regular file at `path`, or why there are none.
+    static func read(_ path: String) throws(RegularFileError) -> [UInt8] {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw RegularFileError(path: path, reason: String(cString: strerror(errno)))
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw RegularFileError(path: path, reason: "is a directory")
+        case S_IFIFO: throw RegularFileError(path: path, reason: "is not a regular file (a FIFO)")
+        case S_IFCHR: throw RegularFileError(path: path, reason: "is not a regular file (a character device)")
+        case S_IFBLK: throw RegularFileError(path: path, reason: "is not a regular file (a block device)")
+        case S_IFSOCK: throw RegularFileError(path: path, reason: "is not a regular file (a socket)")
+        default: throw RegularFileError(path: path, reason: "is not a regular file")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RegularFileError(path: path, reason: "cannot be read")
+        }
+        return [UInt8](data)
+    }
+}
+
+/// Why a file named on the command line could not be read: `PATH is a directory`, `PATH: No such file ...`.
+struct RegularFileError: Error, CustomStringConvertible {
+    var path: String
+    var reason: String
+    var description: String { reason.hasPrefix("is ") || reason.hasPrefix("cannot") ? "\(path) \(reason)" : "\(path): \(reason)" }
+}
