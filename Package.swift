@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "BPFKernel", targets: ["BPFKernel"]),
         .library(name: "UringBPF", targets: ["UringBPF"]),
         .library(name: "BPFJIT", targets: ["BPFJIT"]),
+        .library(name: "BPFVerifier", targets: ["BPFVerifier"]),
         .executable(name: "uring-bpf", targets: ["uring-bpf"]),
         .executable(name: "bpf-conformance-plugin", targets: ["bpf-conformance-plugin"]),
         .executable(name: "async-loop-example", targets: ["async-loop-example"]),
@@ -54,12 +55,15 @@ let package = Package(
         .plugin(name: "BPFCompilerPlugin", capability: .buildTool(), dependencies: ["bpf2swift"]),
         .executableTarget(name: "bpf2swift", dependencies: ["BPFObject"]),
         .target(name: "BPFKernel", dependencies: ["CUringShim", "SystemSupport", "BPF", "BPFObject", system]),
+        // A static verifier with the Linux verifier's load-time verdicts for loop programs.
+        .target(name: "BPFVerifier", dependencies: ["BPF", "BPFObject"], exclude: ["README-section.md"]),
         .target(name: "UringBPF", dependencies: ["SystemSupport", "Uring", "BPF", "BPFJIT", "BPFObject", "BPFKernel", system]),
 
         .executableTarget(
             name: "uring-bpf",
             dependencies: [
                 "Uring", "BPF", "BPFObject", "BPFKernel", "UringBPF", "CReference", "UringBPFExamples", "BPFJIT",
+                "BPFVerifier",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -86,6 +90,15 @@ let package = Package(
         .testTarget(
             name: "UringBPFTests",
             dependencies: ["UringBPF", "Uring", "BPF", "BPFObject", "UringBPFExamples", "uring-bpf"],
+            plugins: ["BPFCompilerPlugin"]
+        ),
+        // The differential corpus (Tests/VerifierCorpus/*.bpf.c, which Programs/BPFVerifierTests links to) against
+        // recorded kernel verdicts.
+        .testTarget(
+            name: "BPFVerifierTests",
+            dependencies: [
+                "BPF", "BPFObject", "BPFVerifier", "BPFKernel", "SystemSupport", "UringBPF", "UringBPFExamples", "uring-bpf",
+            ],
             plugins: ["BPFCompilerPlugin"]
         ),
     ],
