@@ -56,8 +56,8 @@ let package = Package(
         .executableTarget(name: "bpf2swift", dependencies: ["BPFObject"]),
         .target(name: "BPFKernel", dependencies: ["CUringShim", "SystemSupport", "BPF", "BPFObject", system]),
         // A static verifier with the Linux verifier's load-time verdicts for loop programs.
-        .target(name: "BPFVerifier", dependencies: ["BPF", "BPFObject"], exclude: ["README-section.md"]),
-        .target(name: "UringBPF", dependencies: ["SystemSupport", "Uring", "BPF", "BPFJIT", "BPFObject", "BPFKernel", system]),
+        .target(name: "BPFVerifier", dependencies: ["BPF", "BPFObject", "SystemSupport", system]),
+        .target(name: "UringBPF", dependencies: ["SystemSupport", "Uring", "BPF", "BPFJIT", "BPFObject", "BPFKernel", "BPFVerifier", system]),
 
         .executableTarget(
             name: "uring-bpf",

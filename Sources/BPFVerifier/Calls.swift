@@ -159,7 +159,7 @@ extension VerifierRun {
     /// `bpf_loop`: the callback runs in its own frame; it is explored as a branch that comes back to the call.
     mutating func pushCallback(_ start: Int, at pc: Int) throws(Failure) {
         guard path.state.frames.count < Self.maxFrames else {
-            throw Failure(.tooBig, "the call stack of \(path.state.frames.count + 1) frames is too deep", "Calls nest deeper than \(Self.maxFrames) frames.")
+            throw Failure(.argListTooLong, "the call stack of \(path.state.frames.count + 1) frames is too deep", "Calls nest deeper than \(Self.maxFrames) frames.")
         }
         var state = path.state
         state.current.callbackDepth += 1
@@ -259,7 +259,7 @@ extension VerifierRun {
     mutating func subprogramCall(_ start: Int, at pc: Int) throws(Failure) {
         guard path.state.frames.count < Self.maxFrames else {
             throw Failure(
-                .tooBig, "the call stack of \(path.state.frames.count + 1) frames is too deep",
+                .argListTooLong, "the call stack of \(path.state.frames.count + 1) frames is too deep",
                 "Calling \(program.functionName(start)) would nest \(path.state.frames.count + 1) frames; the limit is \(Self.maxFrames).")
         }
         var frame = Frame(number: path.state.frames.count, callsite: pc, functionStart: start)

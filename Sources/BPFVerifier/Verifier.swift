@@ -1,5 +1,7 @@
 import BPF
 import BPFObject
+import SystemPackage
+import SystemSupport
 import Foundation
 
 /// A static verifier for loop programs whose load-time verdicts equal Linux's: it walks every path of a program by
@@ -84,54 +86,23 @@ public struct VerifierVerdict: Sendable, CustomStringConvertible {
     /// Whether the kernel would load the program.
     public var isAccepted: Bool { rejection == nil }
     /// The errno `BPF_PROG_LOAD` would fail with, nil if accepted.
-    public var errno: VerifierErrno? { rejection?.errno }
+    public var errno: Errno? { rejection?.errno }
 
     /// `accepted` or the errno's name, e.g. `EACCES` (the form kept in the corpus' recorded verdicts).
-    public var summary: String { rejection?.errno.name ?? "accepted" }
+    public var summary: String { rejection?.errno.symbolicName ?? "accepted" }
 
     /// `program: accepted (...)` or the rejection in full.
     public var description: String {
-        if let rejection { return "\(program): rejected with \(rejection.errno.name): \(rejection)" }
+        if let rejection { return "\(program): rejected with \(rejection.errno.symbolicName): \(rejection)" }
         return "\(program): accepted (\(statistics))"
     }
-}
-
-/// The errno the kernel returns for a rejected program.
-public struct VerifierErrno: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-    /// The errno number.
-    public var rawValue: Int32
-    /// Wraps an errno number.
-    public init(rawValue: Int32) { self.rawValue = rawValue }
-
-    /// `E2BIG`: a complexity limit (too many instructions, branches, frames).
-    public static let tooBig = VerifierErrno(rawValue: 7)
-    /// `EACCES`: an access the rules forbid (memory, registers, fields, helpers' memory arguments).
-    public static let accessDenied = VerifierErrno(rawValue: 13)
-    /// `EFAULT`: an inconsistency the kernel calls a verifier bug.
-    public static let fault = VerifierErrno(rawValue: 14)
-    /// `EINVAL`: a malformed program or argument (pointer arithmetic bounds, non-constant sizes, bad jumps).
-    public static let invalidArgument = VerifierErrno(rawValue: 22)
-
-    /// The symbolic name, e.g. `EACCES`.
-    public var name: String {
-        switch rawValue {
-        case 7: "E2BIG"
-        case 13: "EACCES"
-        case 14: "EFAULT"
-        case 22: "EINVAL"
-        default: "errno \(rawValue)"
-        }
-    }
-
-    /// The symbolic name.
-    public var description: String { name }
 }
 
 /// Why a program is rejected, for a person: one sentence first, then the instruction, the registers involved and the
 /// source line; the kernel's own wording of the message too.
 public struct VerifierRejection: Error, Sendable, CustomStringConvertible {
     /// The errno `BPF_PROG_LOAD` would return.
-    public var errno: VerifierErrno
+    public var errno: Errno
     /// One sentence saying what is wrong.
     public var reason: String
     /// The kernel's message for the same rejection (e.g. `R1 invalid mem access 'mem_or_null'`).

@@ -62,7 +62,7 @@ struct VerifierRun {
         }
         guard program.count <= options.instructionLimit else {
             throw Failure(
-                .tooBig, "BPF program is too large (\(program.count) instructions)",
+                .argListTooLong, "BPF program is too large (\(program.count) instructions)",
                 "The program has \(program.count) instructions; the kernel loads at most \(options.instructionLimit).")
         }
     }
@@ -84,12 +84,12 @@ struct VerifierRun {
         while true {
             let pc = path.pc
             guard pc >= 0 && pc < program.count else {
-                throw Failure(.fault, "invalid insn idx \(pc) insn_cnt \(program.count)", "Execution left the program at \(pc).")
+                throw Failure(.badAddress, "invalid insn idx \(pc) insn_cnt \(program.count)", "Execution left the program at \(pc).")
             }
             statistics.processedInstructions += 1
             if statistics.processedInstructions > options.instructionLimit {
                 throw Failure(
-                    .tooBig, "BPF program is too large. Processed \(statistics.processedInstructions) insn",
+                    .argListTooLong, "BPF program is too large. Processed \(statistics.processedInstructions) insn",
                     "The verifier would have to process more than \(options.instructionLimit) instructions to check every path (the kernel's complexity limit); bound the loops more tightly.")
             }
             if flow.prunePoints[pc] {
@@ -124,7 +124,7 @@ struct VerifierRun {
         path.parent?.branches += 1
         if pending.count > options.pendingBranchLimit {
             throw Failure(
-                .tooBig, "The sequence of \(pending.count) jumps is too complex.",
+                .argListTooLong, "The sequence of \(pending.count) jumps is too complex.",
                 "More than \(options.pendingBranchLimit) branches wait to be explored at once (the kernel's jump-sequence limit); the program branches too often on one path.")
         }
     }
@@ -226,7 +226,7 @@ struct VerifierRun {
             let chain = chain + ["\(program.functionName(function)) (\(rounded) bytes)"]
             if sum > 512 {
                 throw Failure(
-                    .accessDenied, "combined stack size of \(chain.count) calls is \(sum). Too large",
+                    .permissionDenied, "combined stack size of \(chain.count) calls is \(sum). Too large",
                     "The stack frames of the calls \(chain.joined(separator: " -> ")) use \(sum) bytes together; the limit is 512.",
                     instruction: -1)
             }

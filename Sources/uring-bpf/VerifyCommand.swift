@@ -1,3 +1,5 @@
+import SystemPackage
+import SystemSupport
 import ArgumentParser
 import BPFObject
 import BPFVerifier
@@ -57,7 +59,7 @@ struct VerifyCommand: ParsableCommand {
             let verdict = verifier.verify(object: object, program: program)
             if let rejection = verdict.rejection {
                 rejected = true
-                print("\(program.name): REJECTED with \(rejection.errno.name)")
+                print("\(program.name): REJECTED with \(rejection.errno.symbolicName)")
                 print(rejection)
                 if level >= .errors {
                     print("log:")

@@ -1,3 +1,5 @@
+import SystemPackage
+import SystemSupport
 import BPFKernel
 import BPFObject
 import SystemSupport

@@ -1,3 +1,5 @@
+import SystemPackage
+import SystemSupport
 import BPFObject
 import BPFVerifier
 import Testing
@@ -41,7 +43,7 @@ import Testing
                 let verdict = verifier.verify(object: mutated, program: program)
                 if let rejection = verdict.rejection {
                     #expect(
-                        [VerifierErrno.accessDenied, .invalidArgument, .tooBig, .fault].contains(rejection.errno),
+                        [Errno.permissionDenied, .invalidArgument, .argListTooLong, .badAddress].contains(rejection.errno),
                         "round \(round), \(built.name): \(rejection)")
                     #expect(!rejection.reason.isEmpty && !rejection.kernelMessage.isEmpty)
                 }

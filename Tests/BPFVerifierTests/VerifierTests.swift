@@ -35,7 +35,7 @@ import UringBPFExamples
         let object = try Self.corpusObject("region_null_unchecked")
         let verdict = Verifier().verify(object: object, program: object.programs[0])
         let rejection = try #require(verdict.rejection)
-        #expect(rejection.errno == .accessDenied)
+        #expect(rejection.errno == .permissionDenied)
         #expect(verdict.summary == "EACCES")
         #expect(rejection.kernelMessage == "R0 invalid mem access 'mem_or_null'")
         #expect(rejection.reason.contains("NULL"))
@@ -101,7 +101,7 @@ import UringBPFExamples
         var options = VerifierOptions()
         options.instructionLimit = 10_000
         let rejection = try #require(Verifier(options: options).verify(object: object, program: object.programs[0]).rejection)
-        #expect(rejection.errno == .tooBig)
+        #expect(rejection.errno == .argListTooLong)
         #expect(rejection.kernelMessage == "BPF program is too large. Processed 10001 insn")
     }
 }
