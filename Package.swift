@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "BPFKernel", targets: ["BPFKernel"]),
         .library(name: "UringBPF", targets: ["UringBPF"]),
         .library(name: "BPFJIT", targets: ["BPFJIT"]),
+        .library(name: "BPFVerifier", targets: ["BPFVerifier"]),
         .executable(name: "uring-bpf", targets: ["uring-bpf"]),
         .executable(name: "bpf-conformance-plugin", targets: ["bpf-conformance-plugin"]),
         .executable(name: "async-loop-example", targets: ["async-loop-example"]),
@@ -56,12 +57,15 @@ let package = Package(
         .plugin(name: "BPFCompilerPlugin", capability: .buildTool(), dependencies: ["bpf2swift"]),
         .executableTarget(name: "bpf2swift", dependencies: ["BPFObject"]),
         .target(name: "BPFKernel", dependencies: ["CUringShim", "SystemSupport", "BPF", "BPFObject", system]),
-        .target(name: "UringBPF", dependencies: ["SystemSupport", "Uring", "BPF", "BPFJIT", "BPFObject", "BPFKernel", system]),
+        // A static verifier with the Linux verifier's load-time verdicts for loop programs.
+        .target(name: "BPFVerifier", dependencies: ["BPF", "BPFObject", "SystemSupport", system]),
+        .target(name: "UringBPF", dependencies: ["SystemSupport", "Uring", "BPF", "BPFJIT", "BPFObject", "BPFKernel", "BPFVerifier", system]),
 
         .executableTarget(
             name: "uring-bpf",
             dependencies: [
                 "Uring", "BPF", "BPFObject", "BPFKernel", "UringBPF", "CReference", "UringBPFExamples", "BPFJIT",
+                "BPFVerifier",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -88,6 +92,15 @@ let package = Package(
         .testTarget(
             name: "UringBPFTests",
             dependencies: ["UringBPF", "Uring", "BPF", "BPFObject", "UringBPFExamples", "uring-bpf"],
+            plugins: ["BPFCompilerPlugin"]
+        ),
+        // The differential corpus (Tests/VerifierCorpus/*.bpf.c, which Programs/BPFVerifierTests links to) against
+        // recorded kernel verdicts.
+        .testTarget(
+            name: "BPFVerifierTests",
+            dependencies: [
+                "BPF", "BPFObject", "BPFVerifier", "BPFKernel", "SystemSupport", "UringBPF", "UringBPFExamples", "uring-bpf",
+            ],
             plugins: ["BPFCompilerPlugin"]
         ),
     ],

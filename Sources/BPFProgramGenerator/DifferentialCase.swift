@@ -154,11 +154,14 @@ public struct DifferentialCase {
         return lines.joined(separator: "\n")
     }
 
+    /// An address an engine derived from its own stack pointer (a 16-bit offset from a frame, so within 64 KiB of
+    /// the stack) is given relative to that stack's top: the engines' stacks differ, the distances must not. Any other
+    /// address (the arena's, a granted region's) is the same in both engines and is given as it is.
     private static func describe(_ reason: RuntimeError.Reason, stack: MemoryRegion) -> String {
         func address(_ a: UInt64) -> String {
             let top = stack.end
             let distance = a > top ? a - top : top - a
-            if distance < 1 << 20 { return "stack top \(a >= top ? "+" : "-") \(distance)" }
+            if distance < 1 << 16 { return "stack top \(a >= top ? "+" : "-") \(distance)" }
             return "0x" + String(a, radix: 16)
         }
         switch reason {

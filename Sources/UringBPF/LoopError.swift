@@ -37,7 +37,8 @@ public struct LoopError: Error, Sendable, Equatable, CustomStringConvertible {
     public var errno: Errno
     /// What went wrong, in one or more sentences.
     public var message: String
-    /// For ``Kind-swift.enum/programFault``: where in the program it happened.
+    /// For ``Kind-swift.enum/programFault`` and a verifier's refusal (``Kind-swift.enum/loadFailed``): where in the
+    /// program.
     public var fault: ProgramFault?
 
     /// An error of `kind` with `errno` (by default the kind's usual one).

@@ -2,6 +2,7 @@ import SystemPackage
 import BPF
 import BPFJIT
 import BPFObject
+import BPFVerifier
 
 #if canImport(Glibc)
 import Glibc
@@ -91,6 +92,7 @@ final class UserLoopProgram {
         let staged = try stagedGlobals(options, object: object, sqEntries: engine.ring.sqEntries,
                                        cqEntries: engine.ring.cqEntries, mem: engine.regions.mem)
         GlobalVariables(owner: executable, sections: globalSections, btf: btf).stage(staged)
+        if options.verify { try Self.verify(program, of: object, sections: globalSections) }
 
         arguments = .allocate(capacity: 2)
         arguments[0] = Self.contextHandle
@@ -104,6 +106,23 @@ final class UserLoopProgram {
     }
 
     deinit { arguments.deallocate() }
+
+    /// Refuses at load what Linux's verifier refuses (with its errno), as a kernel-mode load would: the verdict
+    /// depends on the frozen `.rodata` (sizes given to `get_region` are constants), so it runs after the globals are
+    /// staged.
+    private static func verify(_ program: ObjectProgram, of object: ObjectFile,
+                               sections: [GlobalVariables.Section]) throws(LoopError) {
+        var options = VerifierOptions()
+        for section in sections where section.data.isReadOnly { options.globalData[section.data.sectionName] = Array(section.image) }
+        let verdict = Verifier(options: options).verify(object: object, program: program)
+        guard let rejection = verdict.rejection else { return }
+        let fault = rejection.instructionIndex.map {
+            ProgramFault(program: program.name, instruction: $0, location: rejection.sourceLocation, address: nil,
+                         reason: rejection.reason)
+        }
+        throw LoopError(.loadFailed, errno: rejection.errno,
+                        "the verifier refuses \(program.name), as Linux would at load: \(rejection)", fault: fault)
+    }
 
     /// The object's `struct io_uring_bpf_ops` variable (the first, if there are several).
     static func loopOps(in object: ObjectFile) throws(LoopError) -> StructOpsVariable {

@@ -65,6 +65,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "User mode: the engine that runs the program (the JIT falls back to the interpreter where it cannot run).")
     var engine: ExecutionEngine = .default
 
+    @Flag(help: "User mode: skip the load-time verification (the kernel's rules); the engine still stops any access outside the program's memory.")
+    var noVerify = false
+
     @Flag(help: "User mode: print each step (CQEs reaped, SQEs submitted, cq_wait_idx, return value, printk).")
     var trace = false
 
@@ -107,6 +110,7 @@ struct RunCommand: ParsableCommand {
         options.memSize = memSize
         options.stepBudget = maxSteps
         options.engine = engine
+        options.verify = !noVerify
         options.timeout = timeoutMs.map { .milliseconds($0) }
         options.interruptingSignals = [SIGINT, SIGTERM]
         options.globals = try globals()

@@ -17,6 +17,7 @@ struct UringBPFCommand: ParsableCommand {
             RunCommand.self,
             DemoCommand.self,
             ExecCommand.self,
+            VerifyCommand.self,
         ]
     )
 

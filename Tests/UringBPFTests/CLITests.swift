@@ -280,7 +280,7 @@ struct CLITests {
         let path = try programFile("out_of_bounds")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let line = try LoopTestPrograms.line(of: "OOB-READ", in: "out_of_bounds")
-        let (status, output) = try cli(["run", path, "--mode", "user", "--set", "mode=0", "--set", "oob_index=576"])
+        let (status, output) = try cli(["run", path, "--mode", "user", "--no-verify", "--set", "mode=0", "--set", "oob_index=576"])
         #expect(status == 1)
         #expect(output.contains("out-of-bounds 4-byte load"), "\(output)")
         #expect(output.contains("out_of_bounds.bpf.c:\(line):"), "\(output)")
@@ -492,5 +492,14 @@ struct CLITests {
             #expect(output.contains(": result 0") || output.contains(": r0 = "), "\(source): \(output)")
             #expect(!output.contains("error = -"), "\(source): \(output)")
         }
+    }
+
+    @Test func aProgramTheKernelRefusesIsRefusedAtLoadUnlessVerificationIsOff() throws {
+        let path = try programFile("out_of_bounds")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (status, output) = try cli(["run", path, "--mode", "user", "--set", "mode=0"])
+        #expect(status == 2, "a program that cannot be loaded: \(output)")
+        #expect(output.contains("the verifier refuses"), "\(output)")
+        #expect(output.contains("out_of_bounds.bpf.c:"), "\(output)")
     }
 }

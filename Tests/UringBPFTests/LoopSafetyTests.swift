@@ -7,8 +7,11 @@ struct LoopSafetyTests {
     /// R: the CQ region size out_of_bounds.bpf.c asks get_region for (64 + 16·cq_entries).
     let requested = 64 + 16 * 32
 
+    /// Runs out_of_bounds.bpf.c, which Linux's verifier refuses (an unbounded index on a region pointer), with the
+    /// load-time verification off, so the engine's run-time checks are what stops it.
     func fault(mode: Int, index: Int) throws -> (LoopError, UringLoop)? {
         let loop = try userLoop("out_of_bounds") {
+            $0.verify = false
             $0.globals = [("mode", .integer(Int128(mode))), ("oob_index", .integer(Int128(truncatingIfNeeded: index)))]
         }
         do {
@@ -105,5 +108,21 @@ struct LoopHelperTests {
         _ = try loop.run()
         #expect(lines == ["step 1 token feedbeefcafe name uring-bpf"])
         #expect(loop.globals.integer("printk_ret") == 40)
+    }
+
+    @Test func aProgramTheKernelRefusesIsRefusedAtLoadWithItsSourceLine() throws {
+        let line = try LoopTestPrograms.line(of: "OOB-READ", in: "out_of_bounds")
+        #expect {
+            _ = try userLoop("out_of_bounds") { $0.globals = [("mode", .integer(0))] }
+        } throws: { error in
+            guard let error = error as? LoopError else { return false }
+            #expect(error.kind == .loadFailed)
+            #expect(error.errno == .invalidArgument, "the kernel's errno for this rule")
+            #expect(error.message.contains("math between mem pointer and register with unbounded min value"), "\(error.message)")
+            #expect(error.fault?.location?.file.hasSuffix("out_of_bounds.bpf.c") == true)
+            #expect(error.message.contains("out_of_bounds.bpf.c:"), "\(error.message)")
+            _ = line
+            return true
+        }
     }
 }

@@ -1,0 +1,1 @@
+../../Programs/BPFKernelTests/bad_return.bpf.c

@@ -1,0 +1,1 @@
+../../Programs/BPFKernelTests/count_steps.bpf.c

@@ -1,0 +1,1 @@
+../../Programs/BPFKernelTests/maps_helpers.bpf.c

@@ -1,0 +1,1 @@
+../../Programs/BPFKernelTests/not_sleepable.bpf.c

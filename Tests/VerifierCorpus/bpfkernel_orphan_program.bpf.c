@@ -1,0 +1,1 @@
+../../Programs/BPFKernelTests/orphan_program.bpf.c

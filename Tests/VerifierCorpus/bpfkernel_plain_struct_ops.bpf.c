@@ -1,0 +1,1 @@
+../../Programs/BPFKernelTests/plain_struct_ops.bpf.c

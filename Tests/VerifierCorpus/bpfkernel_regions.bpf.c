@@ -1,0 +1,1 @@
+../../Programs/BPFKernelTests/regions.bpf.c

@@ -1,0 +1,1 @@
+../../Programs/BPFKernelTests/wait_forever.bpf.c

@@ -1,0 +1,1 @@
+../../Programs/BPFObjectTests/features.bpf.c

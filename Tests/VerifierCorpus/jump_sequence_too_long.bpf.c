@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* jump_sequence_too_long: 10,000 iterations each pushing an unexplored branch exceed the 8192-jump sequence limit. */
+#include "corpus.h"
+
+SEC("struct_ops.s/step")
+__naked int step(void)
+{
+	asm volatile(
+		"r6 = 0;"
+		"r7 = 0;"
+		"1:"
+		"call %[bpf_get_prandom_u32];"
+		"if r0 == 0 goto 2f;"
+		"r7 += 1;"
+		"2:"
+		"r6 += 1;"
+		"if r6 < 10000 goto 1b;"
+		"r0 = 0;"
+		"exit;"
+		:: __imm(bpf_get_prandom_u32) : "memory");
+}
+
+CORPUS_OPS(step);

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* pointer_plus_pointer: adding two pointers is prohibited. */
+#include "corpus.h"
+
+SEC("struct_ops.s/step")
+__naked int step(void)
+{
+	asm volatile(
+		"r6 = *(u64 *)(r1 + 0);"
+		"r1 = r6;"
+		"r2 = 0;"
+		"r3 = 64;"
+		"call %[bpf_io_uring_get_region];"
+		"if r0 == 0 goto 1f;"
+		"r1 = r10;"
+		"r0 += r1;"
+	"1:"
+		"r0 = 1;"
+		"exit;"
+		:: __imm(bpf_io_uring_get_region) : "memory");
+}
+
+CORPUS_OPS(step);

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* subprog_stack_combined: two frames using 320 bytes of stack each exceed the combined 512 bytes. */
+#include "corpus.h"
+
+__u64 seen;
+
+static __noinline __u64 inner(__u32 i)
+{
+	volatile __u64 slots[40];
+
+	slots[i & 31] = i;
+	return slots[3];
+}
+
+SEC("struct_ops.s/step")
+URING_BPF_LOOP_STEP(step, ctx, lp)
+{
+	volatile __u64 slots[40];
+
+	slots[seen & 31] = 1;
+	seen = inner(seen) + slots[2];
+	return IOU_LOOP_STOP;
+}
+
+CORPUS_OPS(step);

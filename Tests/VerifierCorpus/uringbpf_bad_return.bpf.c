@@ -1,0 +1,1 @@
+../../Programs/UringBPFTests/bad_return.bpf.c

@@ -1,0 +1,1 @@
+../../Programs/UringBPFTests/bpf_nops.bpf.c

@@ -1,0 +1,1 @@
+../../Programs/UringBPFTests/endless.bpf.c

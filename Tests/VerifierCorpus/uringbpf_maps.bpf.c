@@ -1,0 +1,1 @@
+../../Programs/UringBPFTests/maps.bpf.c

@@ -1,0 +1,1 @@
+../../Programs/UringBPFTests/not_sleepable.bpf.c

@@ -1,0 +1,1 @@
+../../Programs/UringBPFTests/out_of_bounds.bpf.c

@@ -1,0 +1,1 @@
+../../Programs/UringBPFTests/printk.bpf.c

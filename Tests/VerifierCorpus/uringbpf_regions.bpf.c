@@ -1,0 +1,1 @@
+../../Programs/UringBPFTests/regions.bpf.c

@@ -1,0 +1,1 @@
+../../Programs/UringBPFTests/sq_rewind.bpf.c

@@ -1,0 +1,1 @@
+../../Programs/UringBPFTests/swift_maps.bpf.c

@@ -1,0 +1,1 @@
+../../Programs/UringBPFTests/typed_globals.bpf.c
