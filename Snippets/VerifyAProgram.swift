@@ -13,10 +13,12 @@ for (name, value) in [("sq_entries", UInt32(16)), ("cq_entries", UInt32(32))] {
     withUnsafeBytes(of: value.littleEndian) { rodataImage.replaceSubrange(offset..<offset + 4, with: $0) }
 }
 // snippet.show
+// snippet.verify
 var options = VerifierOptions()
 options.globalData = [".rodata": rodataImage]     // what the loader freezes (sq_entries, cq_entries, ...)
 let verdict = Verifier(options: options).verify(object: object, program: object.programs[0])
 if let rejection = verdict.rejection { print(rejection.errno, rejection) }
+// snippet.end
 // snippet.hide
 print(verdict)
 precondition(verdict.isAccepted, "VerifyAProgram: copy_file is rejected: \(verdict)")
