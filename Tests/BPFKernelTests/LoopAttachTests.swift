@@ -259,8 +259,13 @@ struct LoadedObjectFeatureTests {
 
     @Test("every shipped example loads and passes the verifier with its default globals")
     func examplesLoad() throws {
-        for example in UringBPFExamples.all {
+        // checksum is a plain function for `exec`, not a loop program: it has nothing to attach.
+        let loops = try UringBPFExamples.all.compactMap { example in
             let object = try ObjectFile(bytes: example.bytes)
+            return object.programs.isEmpty ? nil : (example, object)
+        }
+        #expect(loops.count >= 4)
+        for (example, object) in loops {
             let loaded = try KernelObjectLoader(object, name: example.name).load()
             #expect(loaded.structOpsNames.count == 1, "\(example.name)")
             for program in object.programs {
