@@ -1,5 +1,5 @@
-/// The execution contract of the bpf_conformance suite (`../shared/docs/bpf-conformance.md`), in one place for
-/// the conformance plugin and the tests: r1 = a mutable copy of the test's memory (0 if it has none), r2 = its
+/// The execution contract of the bpf_conformance suite (https://github.com/Alan-Jowett/bpf_conformance), in one place
+/// for the conformance plugin and the tests: r1 = a mutable copy of the test's memory (0 if it has none), r2 = its
 /// length, division by an immediate zero allowed (the ISA defines the result), and helper 5 "unwind" as in uBPF's
 /// plugin (returns r1; a zero result stops the program with r0 = 0).
 package enum ConformanceRun {

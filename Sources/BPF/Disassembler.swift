@@ -1,6 +1,6 @@
 /// Turns instructions into text: the BPF syntax of llvm-objdump (LLVM 21, the Swift toolchain's:
 /// `r1 = *(u64 *)(r10 - 0x8)`, `w1 >>= 0x4`, `if r1 > 0x10 goto +0x3`, `call bpf_io_uring_submit_sqes` with a
-/// symbolizer) or uBPF's assembler syntax (which `Assembler` reads back).
+/// symbolizer) or uBPF's assembler syntax (which ``Assembler`` reads back).
 public struct Disassembler {
     /// Output syntax.
     public enum Syntax: Sendable {

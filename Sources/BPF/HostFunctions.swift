@@ -43,12 +43,12 @@ public struct HostCall {
 }
 
 /// A host function callable from BPF: reads `r1`–`r5` from the call, returns `r0`. Throwing stops the run with
-/// `RuntimeError.Reason.hostFunctionFailed` carrying the thrown error.
+/// ``RuntimeError/Reason-swift.enum/hostFunctionFailed(name:error:)`` carrying the thrown error.
 public typealias HostFunction = (inout HostCall) throws -> UInt64
 
 /// The host functions a program may call: helpers by id (`call imm`, `callx`) and kfuncs (`call` with `src = 2`)
-/// by name or by BTF id. A kfunc call is bound by name when the `Program` binds that instruction to a name
-/// (`Program.bindKfunc(at:name:)`), otherwise by its `imm` (BTF id).
+/// by name or by BTF id. A kfunc call is bound by name when the ``Program`` binds that instruction to a name
+/// (``Program/bindKfunc(at:name:)``), otherwise by its `imm` (BTF id).
 public struct HostFunctions {
     /// A class so the interpreter can call it through an unowned reference (no retain per call).
     package final class Entry {

@@ -1,4 +1,4 @@
-/// Runs a `Program` over host memory, checking every access against the granted regions.
+/// Runs a ``Program`` over host memory, checking every access against the granted regions.
 ///
 /// BPF pointers are host addresses. Every load, store and atomic must fall inside the current frame's stack (or a
 /// caller's), or inside a region of `memory` with the needed permission; otherwise the run stops with
@@ -6,7 +6,7 @@
 /// `AccessWindow`) for as long as `memory` is unchanged: a grant or revoke, made by a host function, between runs
 /// or through another interpreter sharing the map, takes effect at the next access. Local calls get their own
 /// 512-byte frame (at most `maxCallDepth` frames; r6–r9 and r10 are restored on return). Helper and kfunc calls go
-/// to the `HostFunctions` given at creation, resolved once here to a table index. Runaway programs stop at
+/// to the ``HostFunctions`` given at creation, resolved once here to a table index. Runaway programs stop at
 /// `instructionBudget` or when `cancellation` is set (both checked on taken jumps and calls).
 ///
 /// Create one interpreter per program and reuse it: a run allocates nothing. One run at a time and not

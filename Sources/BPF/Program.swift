@@ -98,7 +98,7 @@ public struct Program: Sendable {
     public var firstUnresolvedLoad: PseudoLoad? { pseudoLoads.first { !$0.isResolved } }
 }
 
-/// Errors building or preparing a `Program`.
+/// Errors building or preparing a ``Program``.
 public enum ProgramError: Error, CustomStringConvertible, Sendable {
     /// The bytecode is not whole instruction slots.
     case decoding(DecodingError)

@@ -1,12 +1,12 @@
 import BPF
 
-/// Runs a `Program` as x86-64 machine code, with the `Interpreter`'s semantics and safety.
+/// Runs a ``/BPF/Program`` as x86-64 machine code, with the ``/BPF/Interpreter``'s semantics and safety.
 ///
-/// Behaves exactly as an `Interpreter` built from the same program, host functions and memory map: the same r0,
-/// memory effects, `RuntimeError`s (reason and instruction index), `instructionsExecuted`, budget and
+/// Behaves exactly as an ``/BPF/Interpreter`` built from the same program, host functions and memory map: the same r0,
+/// memory effects, ``/BPF/RuntimeError``s (reason and instruction index), `instructionsExecuted`, budget and
 /// cancellation stops. Every load, store and atomic is checked against the current stack window and the
 /// granted regions: the check is inline (two compares against the region this instruction last used), the
-/// rest is done in Swift. Calls to host functions go through the same `HostFunctions` table.
+/// rest is done in Swift. Calls to host functions go through the same ``/BPF/HostFunctions`` table.
 ///
 /// The code lives in pages that are never writable and executable at once (mapped read-write, filled, switched
 /// to read-execute, unmapped when the runner is freed). Creating a runner throws ``JITUnavailable`` where that is

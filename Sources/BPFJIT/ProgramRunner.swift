@@ -7,8 +7,8 @@ import BPF
 /// Asked for the JIT where it cannot run (not x86-64, or the kernel refuses executable memory), it runs the
 /// interpreter: ``engine`` says which engine runs, ``fallbackReason`` why it is not the one asked for.
 ///
-/// Code written against `Interpreter` switches by constructing a ``ProgramRunner`` instead (adding `engine:` if it
-/// wants to choose); nothing else changes.
+/// Code written against ``/BPF/Interpreter`` switches by constructing a ``ProgramRunner`` instead (adding `engine:` if
+/// it wants to choose); nothing else changes.
 ///
 /// One run at a time and not reentrant (a host function must not run the same runner; use a second runner over
 /// the same memory map, as for `bpf_loop` callbacks); `cancellation` may be set from any thread.

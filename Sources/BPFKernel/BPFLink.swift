@@ -3,7 +3,7 @@ import SystemPackage
 
 /// A BPF link owned by this process; closing it (when the value goes away) detaches what it attached.
 ///
-/// For a struct_ops map created with `MapFlags.link`, the link is what registers the ops with the kernel
+/// For a struct_ops map created with ``/BPFObject/MapFlags/link``, the link is what registers the ops with the kernel
 /// (for `io_uring_bpf_ops`: installs the loop on the ring named by `ring_fd` in the map value).
 public struct BPFLink: ~Copyable {
     /// The link's file descriptor (borrowed: do not close it).
@@ -22,8 +22,8 @@ public struct BPFLink: ~Copyable {
         descriptor = try bpfCreateFD(.linkCreate, &attr, operation: "create link (attach type \(attachType.rawValue))")
     }
 
-    /// Registers a struct_ops map (created with `MapFlags.link` and updated with its value) through a link:
-    /// the map fd goes in the `prog_fd` slot and the attach type is `BPF_STRUCT_OPS`.
+    /// Registers a struct_ops map (created with ``/BPFObject/MapFlags/link`` and updated with its value) through a
+    /// link: the map fd goes in the `prog_fd` slot and the attach type is `BPF_STRUCT_OPS`.
     public init(structOps map: borrowing BPFMap) throws(BPFError) {
         do {
             try self.init(program: map.descriptor, target: nil, attachType: .structOps)

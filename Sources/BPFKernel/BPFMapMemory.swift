@@ -4,9 +4,9 @@ import Glibc
 #endif
 import SystemPackage
 
-/// A shared mapping of an array map created with `MapFlags.mmapable`; unmapped when the value goes away.
+/// A shared mapping of an array map created with ``/BPFObject/MapFlags/mmapable``; unmapped when the value goes away.
 ///
-/// Writes through the mapping are seen by programs and by `BPFMap.lookup` immediately, which is how
+/// Writes through the mapping are seen by programs and by ``BPFMap``'s lookups immediately, which is how
 /// global variables (`.data`, `.bss`, `.rodata`) are read and written in place.
 public struct BPFMapMemory: ~Copyable {
     /// The mapped bytes: `maxEntries` values, each rounded up to 8 bytes.

@@ -1,4 +1,4 @@
-/// How `BPFMap.update` treats an existing element (`BPF_ANY`, `BPF_NOEXIST`, `BPF_EXIST`).
+/// How the `update` methods of ``BPFMap`` treat an existing element (`BPF_ANY`, `BPF_NOEXIST`, `BPF_EXIST`).
 public enum BPFMapUpdateMode: UInt64, Sendable {
     /// `BPF_ANY`: create or replace.
     case any = 0

@@ -4,7 +4,7 @@ import SystemPackage
 public struct BPFProgram: ~Copyable {
     /// The program's file descriptor (borrowed: do not close it).
     public let descriptor: FileDescriptor
-    /// The verifier log, if `BPFProgramSpec.logLevel` asked for one on success; otherwise empty.
+    /// The verifier log, if ``BPFProgramSpec/logLevel`` asked for one on success; otherwise empty.
     public let log: String
 
     /// How often a load that fails with EAGAIN is retried (as libbpf does).

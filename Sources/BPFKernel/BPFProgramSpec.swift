@@ -14,7 +14,7 @@ public struct BPFProgramSpec: Sendable {
     public var license: String
     /// Object name (at most 15 bytes are kept).
     public var name: String
-    /// `expected_attach_type` (for struct_ops: the member index, see `BPFAttachType.structOpsMember`).
+    /// `expected_attach_type` (for struct_ops: the member index, see ``BPFAttachType/structOpsMember(_:)``).
     public var expectedAttachType: BPFAttachType
     /// `attach_btf_id` (for struct_ops: id of the kernel struct, e.g. `struct io_uring_bpf_ops`).
     public var attachBTFID: UInt32

@@ -1,7 +1,7 @@
 import BPFObject
 import SystemPackage
 
-/// An object loaded into the kernel by `KernelObjectLoader.load()`: its BTF, maps and programs, owned by this value
+/// An object loaded into the kernel by ``KernelObjectLoader/load()``: its BTF, maps and programs, owned by this value
 /// and released with it. Global variables are read and written in place through the mapped global-data maps
 /// (`.rodata` is read-only after load). `attach(ringFD:)` registers the object's `io_uring_bpf_ops` with a ring.
 ///

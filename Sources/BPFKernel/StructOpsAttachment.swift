@@ -1,7 +1,7 @@
 import SystemPackage
 
-/// A struct_ops registration made by `LoadedKernelObject.attach(ringFD:)`: the struct_ops map and the link that
-/// registered it. Closing the link detaches (for io_uring_bpf_ops: the ring runs normal `io_uring_enter` again);
+/// A struct_ops registration made by ``LoadedKernelObject/attach(ringFD:structOps:)``: the struct_ops map and the link
+/// that registered it. Closing the link detaches (for io_uring_bpf_ops: the ring runs normal `io_uring_enter` again);
 /// that happens with `detach()` or when this value goes away.
 public struct StructOpsAttachment: ~Copyable {
     /// The struct_ops variable that was attached, e.g. `nops_seq_ops`.

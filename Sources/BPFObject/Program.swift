@@ -22,7 +22,7 @@ public enum RelocationTarget: Equatable, Hashable, Sendable {
 
 /// One relocated instruction of a program.
 public struct ProgramRelocation: Equatable, Hashable, Sendable {
-    /// Index in `ObjectProgram.instructions` (the first half of an `lddw`).
+    /// Index in ``ObjectProgram/instructions`` (the first half of an `lddw`).
     public var instruction: Int
     /// What it refers to.
     public var target: RelocationTarget
@@ -46,7 +46,7 @@ public struct SourceLocation: Equatable, Sendable, CustomStringConvertible {
 public struct ProgramFunction: Equatable, Hashable, Sendable {
     /// The name ("" if anonymous).
     public var name: String
-    /// Index of its first instruction in `ObjectProgram.instructions`.
+    /// Index of its first instruction in ``ObjectProgram/instructions``.
     public var instruction: Int
 }
 
@@ -103,7 +103,7 @@ public struct ObjectProgram: Equatable, Sendable {
 
     /// line_info as `BPF_PROG_LOAD` takes it: `{insn_off, file_name_off, line_off,
     /// line_col}` records of 16 bytes; the string offsets refer to the object's BTF
-    /// (also valid in `ObjectFile.kernelBTF()`, which keeps the string table).
+    /// (also valid in ``ObjectFile/kernelBTF()``, which keeps the string table).
     public var lineInfoBytes: [UInt8] {
         var w = ByteWriter()
         for l in lineInfo {

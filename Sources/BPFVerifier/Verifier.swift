@@ -7,15 +7,9 @@ import Foundation
 /// A static verifier for loop programs whose load-time verdicts equal Linux's: it walks every path of a program by
 /// abstract interpretation, with the kernel verifier's rules for a root loader (CAP_BPF, CAP_PERFMON).
 ///
-/// ```swift
-/// let verdict = Verifier().verify(object: object, program: object.programs[0])
-/// if let rejection = verdict.rejection {
-///     print(rejection)            // reason, instruction, registers, file.c:LINE
-///     print(rejection.errno)      // EACCES, as BPF_PROG_LOAD would fail
-/// }
-/// ```
-///
-/// What it models and what not is described in `README-section.md` beside this file.
+/// A verdict is accepted, or a ``VerifierRejection`` that prints its reason, instruction, registers and source line
+/// (`file.c:LINE`) and carries the ``VerifierRejection/errno`` that `BPF_PROG_LOAD` would fail with. What it models
+/// and what not is described in the README's section "The static verifier".
 public struct Verifier: Sendable {
     /// How the verifier runs: log level, global data at load, limits.
     public var options: VerifierOptions

@@ -5,11 +5,6 @@ import BPFObject
 ///
 /// A `GlobalVariables` value keeps the loop's program memory alive, so it stays valid after the ``UringLoop`` is
 /// gone. Read and write it between runs: during a run the program changes the same memory.
-///
-/// ```swift
-/// let completed = try loop.globals.value("nops_completed", as: UInt64.self)
-/// try loop.globals.set("nr_nops", to: UInt64(500))
-/// ```
 public struct GlobalVariables {
     struct Section {
         var data: GlobalData

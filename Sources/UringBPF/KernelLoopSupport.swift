@@ -3,7 +3,7 @@ import BPFKernel
 /// Whether the running kernel can run loop programs itself (Linux 7.1+ with `io_uring_bpf_ops`).
 public enum KernelLoopSupport {
     /// The answer and the reason, e.g. `(false, "this kernel has no io_uring_bpf_ops (needs Linux 7.1+)")`.
-    /// The kernel's BTF is read and parsed once per process (`KernelBTF.current()`).
+    /// The kernel's BTF is read and parsed once per process (``/BPFKernel/KernelBTF/current()``).
     public static func probe() -> (available: Bool, reason: String) {
         let kernel: KernelBTF
         do {

@@ -27,7 +27,7 @@ public struct LoopError: Error, Sendable, Equatable, CustomStringConvertible {
         case interrupted
         /// ``LoopOptions/timeout`` elapsed (ETIME). Run again to resume.
         case timedOut
-        /// The task awaiting ``UringLoop/run()`` was cancelled (ECANCELED). Run again to resume.
+        /// The task awaiting ``UringLoop/run()-97i3n`` was cancelled (ECANCELED). Run again to resume.
         case cancelled
     }
 

@@ -16,7 +16,7 @@ public struct LoopOptions: @unchecked Sendable {
     /// User mode: the engine that runs the program. The JIT (the default) falls back to the interpreter where it
     /// cannot run; ``UringLoop/engine`` says which runs and why.
     public var engine: ExecutionEngine = .default
-    /// User mode: verify the program at load as Linux's verifier does (``BPFVerifier``), so that a program the kernel
+    /// User mode: verify the program at load as Linux's verifier does (``/BPFVerifier``), so that a program the kernel
     /// would refuse is refused here too, before any step runs, with the kernel's errno and the source line. Turn it
     /// off to run such a program anyway (the engine still stops every access outside the program's memory).
     public var verify = true

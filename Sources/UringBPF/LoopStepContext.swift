@@ -1,6 +1,6 @@
 /// What a loop step written in Swift can do: the same powers `loop_step` has in BPF.
 ///
-/// Regions are the kernel's layouts (see `LoopRegion`); `submit` is `bpf_io_uring_submit_sqes`;
+/// Regions are the kernel's layouts (see ``LoopRegion``); `submit` is `bpf_io_uring_submit_sqes`;
 /// `cqWaitIndex` is `lp->cq_wait_idx`.
 public struct LoopStepContext {
     // Strong, not unowned: the engine does not hold contexts (no cycle), and an unowned reference costs an

@@ -18,5 +18,5 @@ public struct LoopStepTrace: Sendable {
     public var returnValue: Int32
 }
 
-/// Receives one `LoopStepTrace` per step.
+/// Receives one ``LoopStepTrace`` per step.
 public typealias LoopTracer = (LoopStepTrace) -> Void

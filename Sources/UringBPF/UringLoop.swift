@@ -9,29 +9,20 @@ import Glibc
 /// A BPF-controlled io_uring loop: a ring plus the `loop_step` that drives it, run either by the kernel
 /// (Linux 7.1+, `io_uring_bpf_ops` attached to the ring) or by our engine over the same real ring.
 ///
-/// ```swift
-/// var options = LoopOptions()
-/// options.globals = [("nr_nops", .integer(1000))]
-/// options.timeout = .seconds(5)
-/// let loop = try UringLoop(object: try ObjectFile(contentsOf: "nops_seq.bpf.o"), options: options)
-/// let statistics = try await loop.run()        // one io_uring_enter in kernel mode
-/// print(statistics, try loop.globals.value("nops_completed", as: UInt64.self))
-/// ```
-///
 /// A run is the equivalent of `io_uring_enter` on a ring with the program attached: it returns when `loop_step`
 /// returns STOP and fails otherwise with a ``LoopError`` that carries the kernel's errno.
 ///
 /// ## Threads
-/// The loop owns a thread. The ring is created there and every run, ``withRing(_:)`` and teardown happen there, so
-/// the ring's SINGLE_ISSUER|DEFER_TASKRUN submitter never changes: a loop can be created on one thread or task and
-/// run from any other, and from any actor. The synchronous ``run()`` blocks its caller until the run ends; the async
-/// ``run()`` suspends the calling task and never blocks the cooperative pool. Runs of one loop happen one after
+/// The loop owns a thread. The ring is created there and every run, ``withRing(_:)`` and teardown happen there, so the
+/// ring's SINGLE_ISSUER|DEFER_TASKRUN submitter never changes: a loop can be created on one thread or task and run from
+/// any other, and from any actor. The synchronous ``run()-6v7b0`` blocks its caller until the run ends; the async
+/// ``run()-97i3n`` suspends the calling task and never blocks the cooperative pool. Runs of one loop happen one after
 /// another. The loop's thread blocks all signals but `SIGURG` (see ``interrupt()``), so the application's signal
 /// handlers keep working and its signals never end a run unless ``LoopOptions/interruptingSignals`` asks for it.
 ///
 /// ## Ending a run early
-/// ``interrupt()`` (from any thread), ``LoopOptions/timeout`` and cancelling the task awaiting ``run()`` end the run
-/// with ``LoopError/Kind-swift.enum/interrupted``, ``LoopError/Kind-swift.enum/timedOut`` or
+/// ``interrupt()`` (from any thread), ``LoopOptions/timeout`` and cancelling the task awaiting ``run()-97i3n`` end the
+/// run with ``LoopError/Kind-swift.enum/interrupted``, ``LoopError/Kind-swift.enum/timedOut`` or
 /// ``LoopError/Kind-swift.enum/cancelled`` within a few milliseconds, in user mode and in kernel mode. The program's
 /// state is kept; running again resumes it, as after EINTR from the kernel.
 ///

@@ -126,7 +126,7 @@ public struct BTF: Sendable {
 
     // MARK: Strings and kinds
 
-    /// The raw string section (pass to `BTFWriter.encode(_:preservingStrings:)`).
+    /// The raw string section (pass to ``BTFWriter/encode(_:preservingStrings:)``).
     public var stringSection: [UInt8] { Array(bytes[stringsStart..<(stringsStart + stringsLength)]) }
 
     /// The string at `offset` in the string section ("" for 0), or nil if out of range.

@@ -4,7 +4,7 @@ public enum BTFWriter {
     /// Encodes `types` (index = type ID; `types[0]` must be void) into a blob.
     /// Strings are deduplicated. Throws if a type's body does not fit its kind.
     ///
-    /// With `preservingStrings` (an existing string section, e.g. `BTF.stringSection`)
+    /// With `preservingStrings` (an existing string section, e.g. ``BTF/stringSection``)
     /// that table is kept byte for byte and new strings are appended, so string
     /// offsets held elsewhere (`.BTF.ext` line_info file and line offsets) stay valid.
     public static func encode(_ types: [BTFType], preservingStrings existing: [UInt8]? = nil) throws(BTFError) -> [UInt8] {
