@@ -28,7 +28,7 @@ extension VerifierRun {
             } else {
                 s = byteSwapped(s, insn: insn, is64: is64)
             }
-            set(dst, .scalar(s, id: 0))
+            set(dst, .scalar(s, link: .unlinked))
             return
         }
 
@@ -56,9 +56,10 @@ extension VerifierRun {
         try writable(dst)
 
         switch (destination, source) {
-        case (.scalar(var d, _), .scalar(let s, _)):
+        case (.scalar(var d, let link), .scalar(let s, _)):
+            let umaxBefore = d.umax
             d.apply(op, s, is64: is64)
-            set(dst, .scalar(d, id: 0))
+            set(dst, .scalar(d, link: linkAfter(op, s, on: link, is64: is64, umaxBefore: umaxBefore)))
         case (.pointer(let p), .pointer):
             if op == .sub {
                 set(dst, .unknownScalar)  // pointer - pointer: a scalar (root may see pointer values)
@@ -128,31 +129,19 @@ extension VerifierRun {
         try writable(dst)
         let signExtend = Int(insn.offset)
         if is64 {
-            if signExtend == 0 {
-                if case .scalar(let s, 0) = source, !s.isConstant {
-                    source = .scalar(s, id: newID())
-                    set(insn.src, source)
-                }
-                set(dst, source)
+            guard case .scalar(var s, _) = source else {
+                set(dst, signExtend == 0 ? source : .unknownScalar)
                 return
             }
-            guard case .scalar(var s, let id) = source else {
-                set(dst, .unknownScalar)
-                return
-            }
-            let keepsLink = s.umax < UInt64(1) << UInt64(signExtend - 1)
-            var newID = id
-            if keepsLink && id == 0 && !s.isConstant {
-                newID = self.newID()
-                set(insn.src, .scalar(s, id: newID))
-            }
-            s.signExtend(fromBytes: signExtend / 8)
-            set(dst, .scalar(s, id: keepsLink ? newID : 0))
+            let keepsLink = signExtend == 0 || s.umax < UInt64(1) << UInt64(signExtend - 1)
+            let link = keepsLink ? linkForCopy(of: insn.src) : .unlinked
+            if signExtend != 0 { s.signExtend(fromBytes: signExtend / 8) }
+            set(dst, .scalar(s, link: link))
             return
         }
         // 32-bit moves zero-extend; a pointer's low half is an unknown scalar.
-        guard case .scalar(var s, let id) = source else {
-            set(dst, .scalar({ var u = Scalar.unknown; u.zeroExtend32(); u.sync(); return u }(), id: 0))
+        guard case .scalar(var s, _) = source else {
+            set(dst, .scalar({ var u = Scalar.unknown; u.zeroExtend32(); u.sync(); return u }(), link: .unlinked))
             return
         }
         if signExtend != 0 {
@@ -161,18 +150,47 @@ extension VerifierRun {
             low.signExtend(fromBytes: signExtend / 8)
             low.zeroExtend32()
             low.sync()
-            set(dst, .scalar(low, id: 0))
+            set(dst, .scalar(low, link: .unlinked))
             return
         }
         let fits = s.umax <= UInt64(UInt32.max)
-        var linked = id
-        if fits && id == 0 && !s.isConstant {
-            linked = newID()
-            set(insn.src, .scalar(s, id: linked))
-        }
+        let link = fits ? linkForCopy(of: insn.src) : .unlinked
         s.zeroExtend32()
         s.sync()
-        set(dst, .scalar(s, id: fits ? linked : 0))
+        set(dst, .scalar(s, link: link))
+    }
+
+    // MARK: Linked scalars
+
+    /// `assign_scalar_id_before_mov`: a copy shares its source's id, given one here if it has none. A source that
+    /// already went through `+= const` is unlinked first: a link holds one delta, so copies of it start afresh.
+    mutating func linkForCopy(of register: UInt8) -> ScalarLink {
+        guard case .scalar(let s, var link) = path.state[register: register] else { return .unlinked }
+        if link.deltaWidth != nil { link = .unlinked }
+        if !link.isLinked && !s.isConstant { link = ScalarLink(id: newID()) }
+        set(register, .scalar(s, link: link))
+        return link
+    }
+
+    /// `adjust_reg_min_max_vals`: `rX += const` or `rX -= const` on a linked rX keeps the link and records the
+    /// constant as rX's delta (once); any other arithmetic unlinks rX.
+    func linkAfter(_ op: ScalarOperation, _ source: Scalar, on link: ScalarLink, is64: Bool, umaxBefore: UInt64) -> ScalarLink {
+        guard link.isLinked, op == .add || op == .sub, link.deltaWidth == nil else { return .unlinked }
+        let value: Int64
+        if is64 {
+            guard let v = source.constantValue else { return .unlinked }
+            value = Int64(bitPattern: v)
+            guard let _ = Int32(exactly: value) else { return .unlinked }
+        } else {
+            guard source.subregisterIsConstant, umaxBefore <= UInt64(UInt32.max) else { return .unlinked }
+            value = Int64(Int32(truncatingIfNeeded: source.bits.value))
+        }
+        var delta = Int32(truncatingIfNeeded: value)
+        if op == .sub {
+            guard delta != .min else { return .unlinked }
+            delta = -delta
+        }
+        return ScalarLink(id: link.id, delta: delta, deltaWidth: is64 ? .bits64 : .bits32)
     }
 
     // MARK: Pointer arithmetic (adjust_ptr_min_max_vals)

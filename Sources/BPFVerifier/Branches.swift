@@ -106,7 +106,7 @@ extension VerifierRun {
         var fallState = path.state
         path.state.frames = []  // so fallState is the only owner and is changed in place
         var jumpDead = false, fallDead = false
-        if case .scalar(let d, let did) = dstValue, case .scalar(let s, let sid) = srcValue {
+        if case .scalar(let d, let dlink) = dstValue, case .scalar(let s, let slink) = srcValue {
             let same = isX && insn.src == insn.dst
             if !same {
                 var (jd, js) = (d, s), (fd, fs) = (d, s)
@@ -114,19 +114,19 @@ extension VerifierRun {
                 refine(&fd, &fs, condition.negated, is32: is32)
                 jumpDead = jd.isInconsistent || js.isInconsistent
                 fallDead = fd.isInconsistent || fs.isInconsistent
-                jumpState[register: insn.dst] = .scalar(jd, id: did)
-                fallState[register: insn.dst] = .scalar(fd, id: did)
+                jumpState[register: insn.dst] = .scalar(jd, link: dlink)
+                fallState[register: insn.dst] = .scalar(fd, link: dlink)
                 if isX {
-                    jumpState[register: insn.src] = .scalar(js, id: sid)
-                    fallState[register: insn.src] = .scalar(fs, id: sid)
-                    if sid != 0 {
-                        syncLinked(&jumpState, id: sid, js)
-                        syncLinked(&fallState, id: sid, fs)
+                    jumpState[register: insn.src] = .scalar(js, link: slink)
+                    fallState[register: insn.src] = .scalar(fs, link: slink)
+                    if slink.isLinked {
+                        syncLinked(&jumpState, js, slink)
+                        syncLinked(&fallState, fs, slink)
                     }
                 }
-                if did != 0 {
-                    syncLinked(&jumpState, id: did, jd)
-                    syncLinked(&fallState, id: did, fd)
+                if dlink.isLinked {
+                    syncLinked(&jumpState, jd, dlink)
+                    syncLinked(&fallState, fd, dlink)
                 }
             }
         }
@@ -354,10 +354,21 @@ extension VerifierRun {
         if swapped { (a, b) = (r2, r1) } else { (a, b) = (r1, r2) }
     }
 
-    /// Copies a refined scalar to every register sharing its id (`sync_linked_regs`).
-    func syncLinked(_ state: inout VerifierState, id: Int, _ value: Scalar) {
+    /// Copies a refined scalar to every register linked to it, moved by the difference of their deltas
+    /// (`sync_linked_regs`).
+    func syncLinked(_ state: inout VerifierState, _ known: Scalar, _ knownLink: ScalarLink) {
         state.forEachRegister { r in
-            if case .scalar(_, let rid) = r, rid == id { r = .scalar(value, id: id) }
+            guard case .scalar(_, let link) = r, link.id == knownLink.id else { return }
+            // A delta added by 32-bit arithmetic and one added by 64-bit arithmetic relate different values.
+            if let a = link.deltaWidth, let b = knownLink.deltaWidth, a != b { return }
+            var value = known
+            if link.delta != knownLink.delta {
+                let difference = Int64(link.delta) - Int64(knownLink.delta)
+                value.apply(.add, .constant(UInt64(bitPattern: difference)), is64: true)
+                if link.deltaWidth == .bits32 || knownLink.deltaWidth == .bits32 { value.zeroExtend32() }
+                value.sync()
+            }
+            r = .scalar(value, link: link)
         }
     }
 

@@ -146,7 +146,7 @@ extension VerifierRun {
         if size < 8 {
             if signExtend { s.signExtend(fromBytes: size) } else { s.truncate(toBytes: size) }
         }
-        set(r, .scalar(s, id: 0))
+        set(r, .scalar(s, link: .unlinked))
     }
 
     /// `check_ptr_alignment`: stack accesses (and every atomic) must be aligned to their size.

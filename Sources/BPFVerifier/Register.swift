@@ -89,13 +89,13 @@ struct Pointer: Hashable, Sendable {
 enum Register: Hashable, Sendable {
     /// `NOT_INIT`: never written (or clobbered by a call); reading it is an error.
     case uninitialized
-    /// `SCALAR_VALUE`, with the id linking copies of one unknown value (0 if none).
-    case scalar(Scalar, id: Int)
+    /// `SCALAR_VALUE`, with what links it to copies of the same unknown value.
+    case scalar(Scalar, link: ScalarLink)
     /// A pointer.
     case pointer(Pointer)
 
-    static let unknownScalar = Register.scalar(.unknown, id: 0)
-    static func constant(_ v: UInt64) -> Register { .scalar(.constant(v), id: 0) }
+    static let unknownScalar = Register.scalar(.unknown, link: .unlinked)
+    static func constant(_ v: UInt64) -> Register { .scalar(.constant(v), link: .unlinked) }
 
     var scalar: Scalar? {
         if case .scalar(let s, _) = self { return s }
@@ -129,10 +129,11 @@ extension Register: CustomStringConvertible {
     var description: String {
         switch self {
         case .uninitialized: return "?"
-        case .scalar(let s, let id):
-            if id != 0 && !s.isConstant {
+        case .scalar(let s, let link):
+            if link.isLinked && !s.isConstant {
                 let text = s.description
-                return text.hasSuffix("()") ? "scalar(id=\(id))" : text.replacingOccurrences(of: "scalar(", with: "scalar(id=\(id),")
+                let tag = link.delta == 0 ? "id=\(link.id)" : "id=\(link.id)+\(link.delta)"
+                return text.hasSuffix("()") ? "scalar(\(tag))" : text.replacingOccurrences(of: "scalar(", with: "scalar(\(tag),")
             }
             return s.description
         case .pointer(let p):

@@ -96,16 +96,14 @@ extension VerifierRun {
         let aligned = off % 8 == 0
         var slot = path.state.frames[frame].slot(index)
         var reg = value.map { path.state[register: $0] }
-        if let r = reg, aligned, case .scalar(let s, let id) = r {
+        if let r = reg, aligned, case .scalar(let s, _) = r {
             let fits = width(s) <= 8 * size
             var spilled = r
-            if fits && id == 0 && !s.isConstant, let value {
-                let linked = newID()
-                set(value, .scalar(s, id: linked))
-                spilled = .scalar(s, id: linked)
+            if fits, let value {
+                spilled = .scalar(s, link: linkForCopy(of: value))
                 reg = spilled
             }
-            if !fits { spilled = .scalar(s, id: 0) }
+            if !fits { spilled = .scalar(s, link: .unlinked) }
             slot = saved(slot, spilled, size: size)
         } else if reg == nil, aligned, let immediate {
             slot = saved(slot, .constant(UInt64(bitPattern: immediate)), size: size)
@@ -148,7 +146,7 @@ extension VerifierRun {
                 i -= 1
             }
             if size != 8 || spillSize != 8 {
-                guard case .scalar(let spilled, let id) = slot.spilled else {
+                guard case .scalar(let spilled, let link) = slot.spilled else {
                     throw .access(
                         "invalid size of register fill",
                         "A pointer spilled to the stack can only be loaded back whole (8 bytes).", value.map { [$0] } ?? [])
@@ -160,7 +158,7 @@ extension VerifierRun {
                     if size < 8 {
                         if signExtend { s.signExtend(fromBytes: size) } else { s.truncate(toBytes: size) }
                     }
-                    set(value, .scalar(s, id: keep ? id : 0))
+                    set(value, .scalar(s, link: keep ? link : .unlinked))
                 } else {
                     var spills = 0, zeros = 0
                     for i in 0..<size {

@@ -59,6 +59,11 @@ extension VerifierRun {
         return true
     }
 
+    /// Linked scalars relate the same way: the same delta, added at the same width (`regsafe`).
+    func sameDelta(_ old: ScalarLink, _ cur: ScalarLink) -> Bool {
+        old.deltaWidth == cur.deltaWidth && (old.deltaWidth == nil || old.delta == cur.delta)
+    }
+
     func rangeWithin(_ o: Scalar, _ c: Scalar) -> Bool {
         o.umin <= c.umin && c.umax <= o.umax && o.smin <= c.smin && c.smax <= o.smax
             && o.u32min <= c.u32min && c.u32max <= o.u32max && o.s32min <= c.s32min && c.s32max <= o.s32max
@@ -68,7 +73,8 @@ extension VerifierRun {
     func registersExact(_ old: Register, _ cur: Register, _ ids: inout IDMap) -> Bool {
         switch (old, cur) {
         case (.uninitialized, .uninitialized): return true
-        case (.scalar(let o, let oid), .scalar(let c, let cid)): return o == c && ids.check(oid, cid)
+        case (.scalar(let o, let oldLink), .scalar(let c, let curLink)):
+            return o == c && sameDelta(oldLink, curLink) && ids.check(oldLink.id, curLink.id)
         case (.pointer(var o), .pointer(var c)):
             let (oid, cid) = (o.id, c.id)
             o.id = 0; c.id = 0
@@ -82,9 +88,9 @@ extension VerifierRun {
         if mode == .exact { return registersExact(old, cur, &ids) }
         switch (old, cur) {
         case (.uninitialized, _): return true
-        case (.scalar(let o, let oid), .scalar(let c, let cid)):
+        case (.scalar(let o, let oldLink), .scalar(let c, let curLink)):
             if !precise && mode == .notExact { return true }
-            return ids.checkScalar(oid, cid) && rangeWithin(o, c)
+            return sameDelta(oldLink, curLink) && ids.checkScalar(oldLink.id, curLink.id) && rangeWithin(o, c)
         case (.pointer(let o), .pointer(let c)):
             guard o.kind == c.kind, o.maybeNull == c.maybeNull, o.offset == c.offset else { return false }
             switch o.kind {

@@ -249,12 +249,13 @@ struct VerifierRun {
         var ids: [Int] = []
         var repeated: [Int] = []
         state.forEachRegisterRead { r in
-            guard case .scalar(_, let id) = r, id != 0 else { return }
+            guard case .scalar(_, let link) = r, link.isLinked else { return }
+            let id = link.id
             if ids.contains(id) { repeated.append(id) } else { ids.append(id) }
         }
         guard ids.count > repeated.count else { return }
         state.forEachRegister { r in
-            if case .scalar(let s, let id) = r, id != 0, !repeated.contains(id) { r = .scalar(s, id: 0) }
+            if case .scalar(let s, let link) = r, link.isLinked, !repeated.contains(link.id) { r = .scalar(s, link: .unlinked) }
         }
     }
 
