@@ -13,10 +13,12 @@ import BPF
 /// One run at a time and not reentrant (a host function must not run the same runner; use a second runner over
 /// the same memory map, as for `bpf_loop` callbacks); `cancellation` may be set from any thread.
 public final class ProgramRunner {
-    // One of the two is set. Two optional references rather than an enum: a step of a loop program is a short
-    // run, and binding an enum payload retained and released the runner on every call.
+    // One of the two is set. `run` borrows it through `Unmanaged` (the stored reference keeps it alive): a step
+    // of a loop program is a short run, and reading the reference retained and released the runner every time.
     private let jit: JITRunner?
     private let interpreter: Interpreter?
+    private let borrowedJIT: Unmanaged<JITRunner>?
+    private let borrowedInterpreter: Unmanaged<Interpreter>?
     /// The engine that runs the program.
     public let engine: ExecutionEngine
     /// Why the interpreter runs although the JIT was asked for (nil when the engine asked for runs).
@@ -38,8 +40,11 @@ public final class ProgramRunner {
     ) {
         if engine == .jit {
             do {
-                jit = try JITRunner(program: program, functions: functions, memory: memory, system: system)
+                let jit = try JITRunner(program: program, functions: functions, memory: memory, system: system)
+                self.jit = jit
+                borrowedJIT = .passUnretained(jit)
                 interpreter = nil
+                borrowedInterpreter = nil
                 self.engine = .jit
                 fallbackReason = nil
                 return
@@ -50,7 +55,10 @@ public final class ProgramRunner {
             fallbackReason = nil
         }
         jit = nil
-        interpreter = Interpreter(program: program, functions: functions, memory: memory)
+        borrowedJIT = nil
+        let interpreter = Interpreter(program: program, functions: functions, memory: memory)
+        self.interpreter = interpreter
+        borrowedInterpreter = .passUnretained(interpreter)
         self.engine = .interpreter
     }
 
@@ -76,8 +84,8 @@ public final class ProgramRunner {
 
     /// Instruction slots executed by the last run, also when it failed (an `lddw` counts as its two slots).
     public var instructionsExecuted: UInt64 {
-        if let jit { return jit.instructionsExecuted }
-        return interpreter.unsafelyUnwrapped.instructionsExecuted
+        if let borrowedJIT { return borrowedJIT._withUnsafeGuaranteedRef { $0.instructionsExecuted } }
+        return borrowedInterpreter.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.instructionsExecuted }
     }
 
     /// The whole stack (all frames), e.g. to recognise stack pointers a program passes to a host function.
@@ -90,7 +98,24 @@ public final class ProgramRunner {
     public func run(
         entry: Int = 0, _ r1: UInt64 = 0, _ r2: UInt64 = 0, _ r3: UInt64 = 0, _ r4: UInt64 = 0, _ r5: UInt64 = 0
     ) throws(RuntimeError) -> UInt64 {
-        if jit != nil { return try jit.unsafelyUnwrapped.run(entry: entry, r1, r2, r3, r4, r5) }
-        return try interpreter.unsafelyUnwrapped.run(entry: entry, r1, r2, r3, r4, r5)
+        var failure: RuntimeError?
+        let r0: UInt64
+        if let borrowedJIT {
+            r0 = borrowedJIT._withUnsafeGuaranteedRef { runner in
+                do throws(RuntimeError) { return try runner.run(entry: entry, r1, r2, r3, r4, r5) } catch {
+                    failure = error
+                    return 0
+                }
+            }
+        } else {
+            r0 = borrowedInterpreter.unsafelyUnwrapped._withUnsafeGuaranteedRef { runner in
+                do throws(RuntimeError) { return try runner.run(entry: entry, r1, r2, r3, r4, r5) } catch {
+                    failure = error
+                    return 0
+                }
+            }
+        }
+        if let failure { throw failure }
+        return r0
     }
 }
