@@ -241,10 +241,17 @@ final class UserLoopProgram {
 
     private func getRegion(_ call: inout HostCall) -> UInt64 {
         let id = UInt32(truncatingIfNeeded: call.r2)
-        let size = call.r3
         // The common case first: a region the program already holds, at no greater size (a grant is only made
         // for a size `engine.region` allowed, and regions are fixed for the ring's life).
-        if id < 3, let grant = regionGrants[Int(id)], size <= grant.size { return grant.base }
+        if id < 3, let grant = regionGrants[Int(id)], call.r3 <= grant.size { return grant.base }
+        return grantRegion(&call)
+    }
+
+    /// `getRegion` for a region not granted yet (or granted smaller): out of line, so the common case stays short.
+    @inline(never)
+    private func grantRegion(_ call: inout HostCall) -> UInt64 {
+        let id = UInt32(truncatingIfNeeded: call.r2)
+        let size = call.r3
         guard let region = engine.region(id, size: size) else { return 0 }
         let base = UInt64(UInt(bitPattern: region.baseAddress))
         if let grant = regionGrants[Int(id)] { call.memory.revoke(grant.id) }
