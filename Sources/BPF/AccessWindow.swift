@@ -6,6 +6,11 @@
 /// goes to `miss`, which looks in a small table of recently used regions (`recentCount` entries, filled
 /// round-robin) before searching the `MemoryMap`, and moves the hit into the fast windows.
 ///
+/// Before the table, a miss looks at the region the same instruction used last (most instructions always touch
+/// the same region, but a step of a loop program touches more regions than the fast windows hold): each memory
+/// instruction has `siteWords` words in the interpreter's `siteRegions`, `lo, len, readWrite, generation`, valid
+/// only while the generation is the window's.
+///
 /// Both levels hold only regions the map granted at `MemoryMap.generation == generation` (plus stack frames,
 /// which are the interpreter's own). The map bumps its generation on every grant, revoke and `removeAll`, and the
 /// map only changes inside host calls or between runs, so the interpreter calls `revalidate` after every host call
@@ -26,6 +31,8 @@ struct AccessWindow {
     private static let recentStart = 14
     /// Words the window needs at `base`.
     static let wordCount = recentStart + 3 * recentCount
+    /// Words per instruction in the interpreter's `siteRegions`.
+    static let siteWords = 4
 
     var stackLo: UInt64 { base[0] }
     var stackLen: UInt64 { base[1] }
@@ -94,6 +101,13 @@ struct AccessWindow {
     /// then moves into the fast windows); otherwise `vm.violation` throws.
     @inline(never)
     func miss(_ a: UInt64, _ size: UInt64, _ kind: AccessKind, _ index: Int, _ vm: Interpreter) throws(RuntimeError) {
+        // The instruction's own last region (it allowed this instruction's kind of access when it was recorded).
+        let site = vm.siteRegions + Self.siteWords * index
+        let generation = base[Self.generationWord]
+        if site[3] == generation && site[1] >= size && Self.fits(a, size, site[0], site[1]) {
+            promote(site[0], site[1], readWrite: site[2] != 0)
+            return
+        }
         let needsWrite = kind != .load
         let recent = base + Self.recentStart
         let count = Int(base[Self.countWord])
@@ -102,6 +116,10 @@ struct AccessWindow {
             let e = recent + 3 * i
             // Entries may be shorter than the access, so the length is compared first.
             if e[1] >= size && Self.fits(a, size, e[0], e[1]) && (e[2] != 0 || !needsWrite) {
+                site[0] = e[0]
+                site[1] = e[1]
+                site[2] = e[2]
+                site[3] = generation
                 promote(e[0], e[1], readWrite: e[2] != 0)
                 return
             }
@@ -117,6 +135,10 @@ struct AccessWindow {
         // Cached: readable regions (read-write ones also answer stores and atomics; write-only regions are
         // searched in the map every time).
         guard region.permissions.contains(.read) else { return }
+        site[0] = region.base
+        site[1] = region.size
+        site[2] = readWrite ? 1 : 0
+        site[3] = generation
         remember(region.base, region.size, readWrite: readWrite)
         promote(region.base, region.size, readWrite: readWrite)
     }

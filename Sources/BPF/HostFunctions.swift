@@ -10,9 +10,12 @@ public struct HostCall {
     /// Index of the calling instruction.
     public let instructionIndex: Int
     /// First address and size of the program's whole stack (all frames).
-    let stackBase, stackSize: UInt64
-    package var stopRequested = false
+    @usableFromInline let stackBase, stackSize: UInt64
+    @usableFromInline package var stopRequested = false
 
+    // Inlinable so the JIT's host-call path (another module) builds the call in place: a call to the
+    // initializer would also retain and release `memory`.
+    @inlinable
     package init(
         r1: UInt64, r2: UInt64, r3: UInt64, r4: UInt64, r5: UInt64, memory: MemoryMap, instructionIndex: Int,
         stackBase: UInt64, stackSize: UInt64

@@ -22,18 +22,25 @@ public final class Interpreter {
     /// Regions the program may access besides its stack. Host functions may grant regions during a run.
     public let memory: MemoryMap
     /// Stops runaway programs: a run fails with `.budgetExhausted` after about this many instructions.
-    public var instructionBudget: UInt64 = 1 << 32
+    public var instructionBudget: UInt64 {
+        get { budget }
+        set { budget = newValue }
+    }
     /// Set from any thread to stop the current run with `.cancelled` (cleared at the start of each run).
     public let cancellation = CancellationFlag()
     // The `@exclusivity(unchecked)` vars are read and written only in single statements (no access spans a call)
     // and an interpreter runs on one thread at a time, so accesses never overlap: the dynamic exclusivity checks
-    // (a runtime call each) are skipped. (`instructionBudget` keeps its check: dropping it changed the code
-    // layout of `execute` and cost more than the check.)
+    // (a runtime call each) are skipped. Public counters are computed properties over them: another module
+    // (the `ProgramRunner`) accessing an unchecked stored property directly would still get the check.
     /// Instruction slots executed by the last run, also when it failed (an `lddw` counts as its two slots).
-    @exclusivity(unchecked) public private(set) var instructionsExecuted: UInt64 = 0
+    public var instructionsExecuted: UInt64 { executed }
+    @exclusivity(unchecked) private var executed: UInt64 = 0
+    @exclusivity(unchecked) private var budget: UInt64 = 1 << 32
 
     private let code: UnsafeMutablePointer<Slot>
     private let registers: UnsafeMutablePointer<UInt64>
+    /// The last region each memory instruction used, by slot index (see `AccessWindow.miss`).
+    let siteRegions: UnsafeMutablePointer<UInt64>
     private let frames: UnsafeMutablePointer<Frame>
     private let stack: UnsafeMutableRawPointer
     /// Owns the host functions `hostTable` refers to.
@@ -41,8 +48,7 @@ public final class Interpreter {
     /// `hostEntries`, unretained: a call borrows its entry instead of retaining its name and closure.
     private let hostTable: UnsafeMutablePointer<Unmanaged<HostFunctions.Entry>>
     private let helperIndex: [Int32: Int]
-    private let unresolved: Program.PseudoLoad?
-    private let functionEntries: Set<Int>
+    private let entry: RunEntry
     @exclusivity(unchecked) private var stopRequested = false
     @exclusivity(unchecked) private var consumed: UInt64 = 0
     @exclusivity(unchecked) private var chunk = 0
@@ -70,9 +76,10 @@ public final class Interpreter {
         hostTable = .allocate(capacity: max(bound.hostEntries.count, 1))
         for (i, entry) in bound.hostEntries.enumerated() { (hostTable + i).initialize(to: .passUnretained(entry)) }
         self.helperIndex = bound.helperIndex
-        self.unresolved = program.firstUnresolvedLoad
-        self.functionEntries = program.functionEntries
+        self.entry = RunEntry(program)
         frames = .allocate(capacity: Self.maxCallDepth)
+        siteRegions = .allocate(capacity: AccessWindow.siteWords * max(bound.slots.count, 1))
+        siteRegions.initialize(repeating: 0, count: AccessWindow.siteWords * max(bound.slots.count, 1))
         stack = .allocate(byteCount: Self.stackSize, alignment: 16)
         stack.initializeMemory(as: UInt8.self, repeating: 0, count: Self.stackSize)
         // r0–r10, padding, then the AccessWindow's words.
@@ -88,6 +95,7 @@ public final class Interpreter {
         hostTable.deallocate()
         registers.deallocate()
         frames.deallocate()
+        siteRegions.deallocate()
         stack.deallocate()
     }
 
@@ -105,13 +113,7 @@ public final class Interpreter {
     public func run(
         entry: Int = 0, _ r1: UInt64 = 0, _ r2: UInt64 = 0, _ r3: UInt64 = 0, _ r4: UInt64 = 0, _ r5: UInt64 = 0
     ) throws(RuntimeError) -> UInt64 {
-        guard entry == 0 || functionEntries.contains(entry) else {
-            throw RuntimeError(index: entry, reason: .badEntry)
-        }
-        if let unresolved {
-            throw RuntimeError(
-                index: unresolved.index, reason: .unresolvedPseudoLoad(kind: unresolved.kind, imm: unresolved.imm))
-        }
+        if _slowPath(entry != 0 || !self.entry.mainIsRunnable) { try self.entry.check(entry) }
         cancellation.reset()
         registers.update(repeating: 0, count: 16)
         registers[1] = r1
@@ -138,7 +140,7 @@ public final class Interpreter {
         // the loop carries no counter. `refuel` accounts for spent chunks.
         consumed = 0
         stoppedInRefuel = false
-        chunk = Int(min(instructionBudget, Self.checkInterval))
+        chunk = Int(min(budget, Self.checkInterval))
         var fuel = chunk
         var runStart = entry
         let stackBottom = stackTop &- UInt64(Self.stackSize)
@@ -148,7 +150,7 @@ public final class Interpreter {
         window.setStack(lo: stackTop &- frameSize, top: stackTop, bottom: stackBottom)
         window.revalidate(memory.generation)
         defer {
-            instructionsExecuted = consumed + UInt64(chunk &- fuel) + (stoppedInRefuel ? 0 : UInt64(pc &- runStart))
+            executed = consumed + UInt64(chunk &- fuel) + (stoppedInRefuel ? 0 : UInt64(pc &- runStart))
         }
         while true {
             let s = SlotRef(pointer: code + pc)
@@ -1011,15 +1013,15 @@ public final class Interpreter {
     func refuel(_ fuel: Int, at index: Int) throws(RuntimeError) -> Int {
         consumed += UInt64(chunk &- fuel)
         chunk = fuel  // what is left of this chunk is already accounted for
-        if consumed >= instructionBudget {
+        if consumed >= budget {
             stoppedInRefuel = true
-            throw RuntimeError(index: index, reason: .budgetExhausted(budget: instructionBudget))
+            throw RuntimeError(index: index, reason: .budgetExhausted(budget: budget))
         }
         if cancellation.isCancelled {
             stoppedInRefuel = true
             throw RuntimeError(index: index, reason: .cancelled)
         }
-        let next = Int(min(instructionBudget - consumed, Self.checkInterval))
+        let next = Int(min(budget - consumed, Self.checkInterval))
         chunk = next
         return next
     }

@@ -89,7 +89,12 @@ public final class MemoryMap {
     @exclusivity(unchecked) private var capacity: Int
     @exclusivity(unchecked) private var count = 0
     /// Bumped by every grant, revoke and `removeAll`; never 0 (an interpreter's "no cache" tag).
-    @exclusivity(unchecked) package private(set) var generation: UInt64 = 1
+    ///
+    /// Read through this accessor rather than the stored word: another module accessing an
+    /// `@exclusivity(unchecked)` property directly still gets a dynamic exclusivity check (~75 instructions),
+    /// and the engines read it after every host call.
+    package var generation: UInt64 { currentGeneration }
+    @exclusivity(unchecked) private var currentGeneration: UInt64 = 1
     private var nextID: UInt64 = 1
 
     /// Creates an empty map.
@@ -120,7 +125,7 @@ public final class MemoryMap {
         (table + count).initialize(to: Bounds(base: region.base, size: region.size, permissions: region.permissions))
         count += 1
         entries.append(Entry(id: id, region: region))
-        generation &+= 1
+        currentGeneration &+= 1
         return id
     }
 
@@ -138,7 +143,7 @@ public final class MemoryMap {
         guard let i = entries.firstIndex(where: { $0.id == id }) else { return nil }
         (table + i).moveUpdate(from: table + i + 1, count: count - i - 1)
         count -= 1
-        generation &+= 1
+        currentGeneration &+= 1
         return entries.remove(at: i).region
     }
 
@@ -146,7 +151,7 @@ public final class MemoryMap {
     public func removeAll() {
         entries.removeAll(keepingCapacity: true)
         count = 0
-        generation &+= 1
+        currentGeneration &+= 1
     }
 
     /// The most recently granted region holding `size` bytes at `address` with at least `permissions`.

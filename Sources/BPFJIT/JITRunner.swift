@@ -43,10 +43,12 @@ public final class JITRunner {
     private let mainFunction: UnsafeRawPointer
     private let context: UnsafeMutablePointer<JITContext>
     private let stack: UnsafeMutableRawPointer
+    /// Owns the host functions `hostTable` refers to.
     private let hostEntries: [HostFunctions.Entry]
+    /// `hostEntries`, unretained: a call borrows its entry instead of retaining it.
+    private let hostTable: UnsafeMutablePointer<Unmanaged<HostFunctions.Entry>>
     private let helperIndex: [Int32: Int]
-    private let unresolved: Program.PseudoLoad?
-    private let functionEntries: Set<Int>
+    private let runEntry: RunEntry
     private let stackTop: UInt64
     /// The memory map generation the site windows were filled under.
     @exclusivity(unchecked) private var generation: UInt64 = 0
@@ -79,8 +81,8 @@ public final class JITRunner {
         self.program = program
         self.memory = memory
         let bound = BoundProgram(program: program, functions: functions)
-        functionEntries = program.functionEntries
-        var compiled = JITCompiler.compile(bound, functionEntries: functionEntries, entryPoints: JITEntryPoints.all)
+        runEntry = RunEntry(program)
+        var compiled = JITCompiler.compile(bound, functionEntries: runEntry.functionEntries, entryPoints: JITEntryPoints.all)
         code = try ExecutableMemory(compiled.bytes, system: system)
         codeSize = compiled.bytes.count
         compiled.bytes = []
@@ -88,8 +90,9 @@ public final class JITRunner {
         enter = unsafeBitCast(code.base + compiled.entryOffset, to: JITEntry.self)
         mainFunction = code.base + compiled.instructionOffsets[0]
         hostEntries = bound.hostEntries
+        hostTable = .allocate(capacity: max(bound.hostEntries.count, 1))
+        for (i, entry) in bound.hostEntries.enumerated() { (hostTable + i).initialize(to: .passUnretained(entry)) }
         helperIndex = bound.helperIndex
-        unresolved = program.firstUnresolvedLoad
         stack = .allocate(byteCount: Self.stackSize, alignment: 16)
         stack.initializeMemory(as: UInt8.self, repeating: 0, count: Self.stackSize)
         stackTop = UInt64(UInt(bitPattern: stack)) + UInt64(Self.stackSize)
@@ -108,6 +111,7 @@ public final class JITRunner {
     deinit {
         UnsafeMutableRawPointer(context).deallocate()
         stack.deallocate()
+        hostTable.deallocate()
     }
 
     /// The whole stack (all frames), e.g. to recognise stack pointers a program passes to a host function.
@@ -131,13 +135,7 @@ public final class JITRunner {
     public func run(
         entry: Int = 0, _ r1: UInt64 = 0, _ r2: UInt64 = 0, _ r3: UInt64 = 0, _ r4: UInt64 = 0, _ r5: UInt64 = 0
     ) throws(RuntimeError) -> UInt64 {
-        guard entry == 0 || functionEntries.contains(entry) else {
-            throw RuntimeError(index: entry, reason: .badEntry)
-        }
-        if let unresolved {
-            throw RuntimeError(
-                index: unresolved.index, reason: .unresolvedPseudoLoad(kind: unresolved.kind, imm: unresolved.imm))
-        }
+        if _slowPath(entry != 0 || !runEntry.mainIsRunnable) { try runEntry.check(entry) }
         cancellation.reset()
         let c = context
         c.pointee.r0 = 0
@@ -229,11 +227,10 @@ public final class JITRunner {
         var call = HostCall(
             r1: c.pointee.r1, r2: c.pointee.r2, r3: c.pointee.r3, r4: c.pointee.r4, r5: c.pointee.r5, memory: memory,
             instructionIndex: index, stackBase: UInt64(UInt(bitPattern: stack)), stackSize: UInt64(Self.stackSize))
-        let entry = hostEntries[host]
         do {
-            c.pointee.r0 = try entry.function(&call)
+            c.pointee.r0 = try hostTable[host]._withUnsafeGuaranteedRef { entry in try entry.function(&call) }
         } catch {
-            return stop(at: index, RuntimeError(index: index, reason: .hostFunctionFailed(name: entry.name, error: error)))
+            return stop(at: index, RuntimeError(index: index, reason: .hostFunctionFailed(name: hostEntries[host].name, error: error)))
         }
         if call.stopRequested { return stop(at: index, nil) }
         revalidate()
@@ -301,9 +298,12 @@ public final class JITRunner {
         return RunStatus.exited.rawValue
     }
 
-    fileprivate static func from(_ context: UnsafeMutableRawPointer) -> JITRunner {
-        let runner = context.assumingMemoryBound(to: JITContext.self).pointee.runner!
-        return Unmanaged<JITRunner>.fromOpaque(runner).takeUnretainedValue()
+    /// Calls `body` with the runner of `context`, borrowed: the run in progress keeps it alive, so taking a
+    /// reference (an atomic retain and release per call from JIT code) is not needed.
+    @inline(__always)
+    fileprivate static func with(_ context: UnsafeMutableRawPointer, _ body: (JITRunner) -> Int32) -> Int32 {
+        let runner = context.assumingMemoryBound(to: JITContext.self).pointee.runner.unsafelyUnwrapped
+        return Unmanaged<JITRunner>.fromOpaque(runner)._withUnsafeGuaranteedRef(body)
     }
 }
 
@@ -315,19 +315,19 @@ enum JITEntryPoints {
     typealias Function = @convention(c) (UnsafeMutableRawPointer, UInt64, UInt64) -> Int32
 
     static let access: Function = { context, address, site in
-        JITRunner.from(context).slowAccess(site: Int(site), address: address)
+        JITRunner.with(context) { $0.slowAccess(site: Int(site), address: address) }
     }
     static let hostCall: Function = { context, host, index in
-        JITRunner.from(context).hostCall(Int(host), at: Int(index))
+        JITRunner.with(context) { $0.hostCall(Int(host), at: Int(index)) }
     }
     static let callx: Function = { context, id, index in
-        JITRunner.from(context).callx(id: id, at: Int(index))
+        JITRunner.with(context) { $0.callx(id: id, at: Int(index)) }
     }
     static let refuel: Function = { context, index, _ in
-        JITRunner.from(context).refuel(at: Int(index))
+        JITRunner.with(context) { $0.refuel(at: Int(index)) }
     }
     static let guardRange: Function = { context, low, high in
-        JITRunner.from(context).guardRange(low: low, high: high)
+        JITRunner.with(context) { $0.guardRange(low: low, high: high) }
     }
 
     static var all: RuntimeEntryPoints {

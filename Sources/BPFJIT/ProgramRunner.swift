@@ -13,12 +13,12 @@ import BPF
 /// One run at a time and not reentrant (a host function must not run the same runner; use a second runner over
 /// the same memory map, as for `bpf_loop` callbacks); `cancellation` may be set from any thread.
 public final class ProgramRunner {
-    private enum Backend {
-        case jit(JITRunner)
-        case interpreter(Interpreter)
-    }
-
-    private let backend: Backend
+    // One of the two is set. `run` borrows it through `Unmanaged` (the stored reference keeps it alive): a step
+    // of a loop program is a short run, and reading the reference retained and released the runner every time.
+    private let jit: JITRunner?
+    private let interpreter: Interpreter?
+    private let borrowedJIT: Unmanaged<JITRunner>?
+    private let borrowedInterpreter: Unmanaged<Interpreter>?
     /// The engine that runs the program.
     public let engine: ExecutionEngine
     /// Why the interpreter runs although the JIT was asked for (nil when the engine asked for runs).
@@ -40,7 +40,11 @@ public final class ProgramRunner {
     ) {
         if engine == .jit {
             do {
-                backend = .jit(try JITRunner(program: program, functions: functions, memory: memory, system: system))
+                let jit = try JITRunner(program: program, functions: functions, memory: memory, system: system)
+                self.jit = jit
+                borrowedJIT = .passUnretained(jit)
+                interpreter = nil
+                borrowedInterpreter = nil
                 self.engine = .jit
                 fallbackReason = nil
                 return
@@ -50,71 +54,42 @@ public final class ProgramRunner {
         } else {
             fallbackReason = nil
         }
-        backend = .interpreter(Interpreter(program: program, functions: functions, memory: memory))
+        jit = nil
+        borrowedJIT = nil
+        let interpreter = Interpreter(program: program, functions: functions, memory: memory)
+        self.interpreter = interpreter
+        borrowedInterpreter = .passUnretained(interpreter)
         self.engine = .interpreter
     }
 
     /// The JIT runner, when the JIT runs (for its diagnostics).
-    package var jitRunner: JITRunner? {
-        if case .jit(let r) = backend { return r }
-        return nil
-    }
+    package var jitRunner: JITRunner? { jit }
 
     /// The program being run.
-    public var program: Program {
-        switch backend {
-        case .jit(let r): r.program
-        case .interpreter(let r): r.program
-        }
-    }
+    public var program: Program { jit?.program ?? interpreter.unsafelyUnwrapped.program }
 
     /// Regions the program may access besides its stack. Host functions may grant regions during a run.
-    public var memory: MemoryMap {
-        switch backend {
-        case .jit(let r): r.memory
-        case .interpreter(let r): r.memory
-        }
-    }
+    public var memory: MemoryMap { jit?.memory ?? interpreter.unsafelyUnwrapped.memory }
 
     /// Stops runaway programs: a run fails with `.budgetExhausted` after about this many instructions.
     public var instructionBudget: UInt64 {
-        get {
-            switch backend {
-            case .jit(let r): r.instructionBudget
-            case .interpreter(let r): r.instructionBudget
-            }
-        }
+        get { jit?.instructionBudget ?? interpreter.unsafelyUnwrapped.instructionBudget }
         set {
-            switch backend {
-            case .jit(let r): r.instructionBudget = newValue
-            case .interpreter(let r): r.instructionBudget = newValue
-            }
+            if let jit { jit.instructionBudget = newValue } else { interpreter.unsafelyUnwrapped.instructionBudget = newValue }
         }
     }
 
     /// Set from any thread to stop the current run with `.cancelled` (cleared at the start of each run).
-    public var cancellation: CancellationFlag {
-        switch backend {
-        case .jit(let r): r.cancellation
-        case .interpreter(let r): r.cancellation
-        }
-    }
+    public var cancellation: CancellationFlag { jit?.cancellation ?? interpreter.unsafelyUnwrapped.cancellation }
 
     /// Instruction slots executed by the last run, also when it failed (an `lddw` counts as its two slots).
     public var instructionsExecuted: UInt64 {
-        switch backend {
-        case .jit(let r): r.instructionsExecuted
-        case .interpreter(let r): r.instructionsExecuted
-        }
+        if let borrowedJIT { return borrowedJIT._withUnsafeGuaranteedRef { $0.instructionsExecuted } }
+        return borrowedInterpreter.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.instructionsExecuted }
     }
 
     /// The whole stack (all frames), e.g. to recognise stack pointers a program passes to a host function.
-    public var stackRegion: MemoryRegion {
-        switch backend {
-        case .jit(let r): r.stackRegion
-        case .interpreter(let r): r.stackRegion
-        }
-    }
+    public var stackRegion: MemoryRegion { jit?.stackRegion ?? interpreter.unsafelyUnwrapped.stackRegion }
 
     /// Runs the program with r1…r5 set (r1 is usually a pointer to a host-granted context) and returns r0.
     ///
@@ -123,9 +98,24 @@ public final class ProgramRunner {
     public func run(
         entry: Int = 0, _ r1: UInt64 = 0, _ r2: UInt64 = 0, _ r3: UInt64 = 0, _ r4: UInt64 = 0, _ r5: UInt64 = 0
     ) throws(RuntimeError) -> UInt64 {
-        switch backend {
-        case .jit(let r): try r.run(entry: entry, r1, r2, r3, r4, r5)
-        case .interpreter(let r): try r.run(entry: entry, r1, r2, r3, r4, r5)
+        var failure: RuntimeError?
+        let r0: UInt64
+        if let borrowedJIT {
+            r0 = borrowedJIT._withUnsafeGuaranteedRef { runner in
+                do throws(RuntimeError) { return try runner.run(entry: entry, r1, r2, r3, r4, r5) } catch {
+                    failure = error
+                    return 0
+                }
+            }
+        } else {
+            r0 = borrowedInterpreter.unsafelyUnwrapped._withUnsafeGuaranteedRef { runner in
+                do throws(RuntimeError) { return try runner.run(entry: entry, r1, r2, r3, r4, r5) } catch {
+                    failure = error
+                    return 0
+                }
+            }
         }
+        if let failure { throw failure }
+        return r0
     }
 }

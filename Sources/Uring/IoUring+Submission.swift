@@ -71,7 +71,7 @@ extension IoUring {
         guard UInt32(entries.count) <= submissionQueue.spaceLeft else {
             throw submissionQueueFull(needed: entries.count)
         }
-        for entry in entries { try push(entry) }
+        submissionQueue.append(contentsOf: entries)
     }
 
     /// Copies a batch of raw entries onto the SQ tail (all or none) and submits them with anything pushed before.

@@ -63,6 +63,21 @@ public struct SubmissionQueue: ~Copyable {
         return slot
     }
 
+    /// Copies `entries` into the slots from the local tail on (raw copies, zeroing the second half of 128-byte
+    /// slots), for a caller that checked they fit (`spaceLeft`). Does not publish.
+    @inlinable
+    mutating func append(contentsOf entries: UnsafeBufferPointer<SubmissionQueueEntry>) {
+        guard let source = entries.baseAddress else { return }
+        var tail = localTail
+        for i in 0..<entries.count {
+            let slot = self.entries + Int((tail & mask) &<< entryShift)
+            slot.copyMemory(from: source + i, byteCount: MemoryLayout<SubmissionQueueEntry>.size)
+            if entryShift == 7 { (slot + 64).initializeMemory(as: UInt8.self, repeating: 0, count: 64) }
+            tail &+= 1
+        }
+        localTail = tail
+    }
+
     /// Publishes pushed entries to the kernel (store-release of the tail); returns how many it has not consumed.
     @inlinable
     mutating func flush() -> UInt32 {

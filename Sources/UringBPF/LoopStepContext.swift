@@ -10,7 +10,8 @@ public struct LoopStepContext {
     /// `bpf_io_uring_get_region`: the region, or nil when the kernel would return NULL.
     public func region(_ region: LoopRegion, size: Int) -> UnsafeMutableRawBufferPointer? {
         guard size >= 0, let buffer = engine.region(region.rawValue, size: UInt64(size)) else { return nil }
-        return UnsafeMutableRawBufferPointer(rebasing: buffer[0..<size])
+        // `region` answered only because `size` fits.
+        return UnsafeMutableRawBufferPointer(start: buffer.baseAddress, count: size)
     }
 
     /// `bpf_io_uring_submit_sqes`: submits the first `count` SQEs of the SQ region (SQ_REWIND) and returns

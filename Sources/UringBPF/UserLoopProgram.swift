@@ -25,6 +25,8 @@ final class UserLoopProgram {
     /// release on every kfunc call.
     private let engine: UserLoopEngine
     private var runner: ProgramRunner!
+    /// `runner`, unretained, for `step`: borrowing it saves a retain and release per step.
+    private var stepRunner: Unmanaged<ProgramRunner>!
     /// A second runner over the same program for helper callbacks (`bpf_loop`): a runner is not reentrant.
     private var callbackRunner: ProgramRunner?
     /// The engine asked for (the callback runner uses it too).
@@ -35,7 +37,7 @@ final class UserLoopProgram {
     private let arguments: UnsafeMutablePointer<UInt64>
     /// The grant for each region id `get_region` handed out (ids are 0...2: `engine.region` answers nil for
     /// any other). Touched only inside `getRegion`, so no dynamic exclusivity check is needed.
-    @exclusivity(unchecked) private var regionGrants: [(id: RegionID, size: UInt64)?] = [nil, nil, nil]
+    @exclusivity(unchecked) private var regionGrants: [(id: RegionID, base: UInt64, size: UInt64)?] = [nil, nil, nil]
     private var random = SystemRandomNumberGenerator()
 
     /// The value `loop_step` gets as `ctx`: an opaque handle the program can pass to kfuncs but not read
@@ -102,6 +104,7 @@ final class UserLoopProgram {
         requestedEngine = options.engine
         engine.countsInstructions = true
         runner = ProgramRunner(program: executable.program, functions: hostFunctions(), memory: memory, engine: options.engine)
+        stepRunner = .passUnretained(runner)
         if let budget = options.instructionBudget { runner.instructionBudget = budget }
     }
 
@@ -143,12 +146,19 @@ final class UserLoopProgram {
 
     /// Runs `loop_step` once and returns its value.
     func step() throws(LoopError) -> Int32 {
-        defer { engine.countInstructions(runner.instructionsExecuted) }
-        do {
-            return Int32(truncatingIfNeeded: try runner.run(UInt64(UInt(bitPattern: arguments))))
-        } catch {
-            throw loopError(error)
+        let argument = UInt64(UInt(bitPattern: arguments))
+        var failure: RuntimeError?
+        let (value, executed) = stepRunner.unsafelyUnwrapped._withUnsafeGuaranteedRef { runner in
+            let value: UInt64
+            do throws(RuntimeError) { value = try runner.run(argument) } catch {
+                failure = error
+                value = 0
+            }
+            return (value, runner.instructionsExecuted)
         }
+        engine.countInstructions(executed)
+        if let failure { throw loopError(failure) }
+        return Int32(truncatingIfNeeded: value)
     }
 
     /// The runners' cancellation flags, which a stop request sets.
@@ -210,14 +220,16 @@ final class UserLoopProgram {
 
     /// The host functions capture `self` unowned(unsafe): they live only in this program's own interpreters,
     /// which never escape it and die with it, so they cannot run after `self` is gone; a checked `unowned`
-    /// would cost an atomic retain and release on every call.
+    /// would cost an atomic retain and release on every call. The two kfuncs every step calls borrow `self` and
+    /// the engine through `Unmanaged` (an `unowned(unsafe)` capture is still retained around the call).
     private func hostFunctions() -> HostFunctions {
         var functions = HostFunctions()
-        functions.registerKfunc(name: "bpf_io_uring_get_region") { [unowned(unsafe) self] call in
-            getRegion(&call)
+        let program = Unmanaged.passUnretained(self), engine = Unmanaged.passUnretained(engine)
+        functions.registerKfunc(name: "bpf_io_uring_get_region") { call in
+            program._withUnsafeGuaranteedRef { $0.getRegion(&call) }
         }
-        functions.registerKfunc(name: "bpf_io_uring_submit_sqes") { [unowned(unsafe) self] call in
-            UInt64(bitPattern: Int64(engine.submit(UInt32(truncatingIfNeeded: call.r2))))
+        functions.registerKfunc(name: "bpf_io_uring_submit_sqes") { call in
+            UInt64(bitPattern: Int64(engine._withUnsafeGuaranteedRef { $0.submit(UInt32(truncatingIfNeeded: call.r2)) }))
         }
         for helper in BaseHelper.allCases {
             functions.registerHelper(id: helper.rawValue, name: helper.name) { [unowned(unsafe) self] call in
@@ -229,15 +241,22 @@ final class UserLoopProgram {
 
     private func getRegion(_ call: inout HostCall) -> UInt64 {
         let id = UInt32(truncatingIfNeeded: call.r2)
+        // The common case first: a region the program already holds, at no greater size (a grant is only made
+        // for a size `engine.region` allowed, and regions are fixed for the ring's life).
+        if id < 3, let grant = regionGrants[Int(id)], call.r3 <= grant.size { return grant.base }
+        return grantRegion(&call)
+    }
+
+    /// `getRegion` for a region not granted yet (or granted smaller): out of line, so the common case stays short.
+    @inline(never)
+    private func grantRegion(_ call: inout HostCall) -> UInt64 {
+        let id = UInt32(truncatingIfNeeded: call.r2)
         let size = call.r3
         guard let region = engine.region(id, size: size) else { return 0 }
         let base = UInt64(UInt(bitPattern: region.baseAddress))
-        if let grant = regionGrants[Int(id)] {
-            if grant.size >= size { return base }
-            call.memory.revoke(grant.id)
-        }
+        if let grant = regionGrants[Int(id)] { call.memory.revoke(grant.id) }
         let name = "\(LoopRegion(rawValue: id).map { "\($0)".uppercased() } ?? "?") region"
-        regionGrants[Int(id)] = (call.memory.grant(name: name, base: base, size: size, permissions: .readWrite), size)
+        regionGrants[Int(id)] = (call.memory.grant(name: name, base: base, size: size, permissions: .readWrite), base, size)
         return base
     }
 

@@ -28,7 +28,16 @@ final class UserRegions {
     private let realTailWord: RingWord, realHeadWord: RingWord, realSQFlags: RingWord
     private let offsets: RingParameters
     private let cqMask: UInt32
-    private var syncedTail: UInt32
+    // What the syncs touch, computed once (they run after every syscall and every step): the CQE arrays, the
+    // shadow's CQ head and tail, and the (shadow, real) pairs of the words copied in and out.
+    private let shadowCQEs: UnsafeMutableRawPointer, realCQEs: UnsafeRawPointer
+    private let shadowTail: RingWord, shadowHead: UnsafeMutablePointer<UInt32>
+    private let dropped: (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>)
+    private let sqFlags: (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>)
+    private let overflow: (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>)
+    /// The CQ flags word (shadow, real), nil where the kernel has none.
+    private let cqFlags: (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt32>)?
+    @exclusivity(unchecked) private var syncedTail: UInt32
 
     init(ring: borrowing IoUring, emulateRewind: Bool) throws(LoopError) {
         let rings = ring.ringsRegion
@@ -51,6 +60,15 @@ final class UserRegions {
         realTailWord = RingWord(real, offset: offsets.cqOffsets.tail)
         realHeadWord = RingWord(real, offset: offsets.cqOffsets.head)
         realSQFlags = RingWord(real, offset: offsets.sqOffsets.flags)
+        let shadow = cq.baseAddress!
+        shadowCQEs = shadow + Int(offsets.cqOffsets.cqes)
+        realCQEs = UnsafeRawPointer(real + Int(offsets.cqOffsets.cqes))
+        shadowTail = RingWord(shadow, offset: offsets.cqOffsets.tail)
+        shadowHead = word(shadow, offsets.cqOffsets.head)
+        dropped = (word(shadow, offsets.sqOffsets.dropped), word(real, offsets.sqOffsets.dropped))
+        sqFlags = (word(shadow, offsets.sqOffsets.flags), word(real, offsets.sqOffsets.flags))
+        overflow = (word(shadow, offsets.cqOffsets.overflow), word(real, offsets.cqOffsets.overflow))
+        cqFlags = offsets.cqOffsets.flags == 0 ? nil : (word(shadow, offsets.cqOffsets.flags), word(real, offsets.cqOffsets.flags))
         syncedTail = realTailWord.loadAcquire()
     }
 
@@ -86,7 +104,7 @@ final class UserRegions {
     var completionsNeedFlush: Bool { IoUring.completionsNeedFlush(sqFlags: realSQFlags.loadRelaxed()) }
 
     /// The CQ head as the program sees it.
-    var programHead: UInt32 { word(cq.baseAddress!, offsets.cqOffsets.head).pointee }
+    var programHead: UInt32 { shadowHead.pointee }
 
     /// The CQE at ring index `index` as the program sees it.
     func completion(at index: UInt32) -> CompletionQueueEntry {
@@ -97,35 +115,31 @@ final class UserRegions {
     /// Copies what the kernel changed into the shadow: CQ tail, ring words, overflow count and new CQEs.
     func syncIn() {
         guard isShadowed else { return }
-        let shadow = cq.baseAddress!
         let tail = realTail
         var index = syncedTail
         var copied: UInt32 = 0
         while index != tail, copied <= cqMask {
-            let offset = Int(offsets.cqOffsets.cqes) + Int(index & cqMask) * 16
-            (shadow + offset).copyMemory(from: real + offset, byteCount: 16)
+            let offset = Int(index & cqMask) &* 16
+            (shadowCQEs + offset).copyMemory(from: realCQEs + offset, byteCount: 16)
             index &+= 1
-            copied += 1
+            copied &+= 1
         }
         syncedTail = tail
-        for field in [offsets.sqOffsets.dropped, offsets.sqOffsets.flags, offsets.cqOffsets.overflow] {
-            word(shadow, field).pointee = word(real, field).pointee
-        }
-        RingWord(shadow, offset: offsets.cqOffsets.tail).storeRelease(tail)
+        dropped.0.pointee = dropped.1.pointee
+        sqFlags.0.pointee = sqFlags.1.pointee
+        overflow.0.pointee = overflow.1.pointee
+        shadowTail.storeRelease(tail)
     }
 
     /// Publishes what the program changed: its CQ head (store-release, so the kernel may reuse the slots)
     /// and the CQ flags.
     func syncOut() {
         guard isShadowed else { return }
-        let shadow = cq.baseAddress!
-        let head = word(shadow, offsets.cqOffsets.head).pointee
-        if head != word(real, offsets.cqOffsets.head).pointee {
+        let head = shadowHead.pointee
+        if head != realHeadWord.load() {
             realHeadWord.storeRelease(head)
         }
-        if offsets.cqOffsets.flags != 0 {
-            word(real, offsets.cqOffsets.flags).pointee = word(shadow, offsets.cqOffsets.flags).pointee
-        }
+        if let cqFlags { cqFlags.1.pointee = cqFlags.0.pointee }
     }
 
     /// The first `count` SQEs of the program's SQ region (SQ_REWIND style), for copying to the real ring.
