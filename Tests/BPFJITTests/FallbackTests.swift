@@ -89,17 +89,12 @@ import Glibc
     /// PR_MDWE_REFUSE_EXEC_GAIN, Linux 6.3+, irreversible, hence a child) gets the interpreter, with the kernel's
     /// reason, from `ProgramRunner` and from `ExecutionEngine.jitUnavailableReason`.
     @Test func kernelRefusalInAChildProcess() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = ["--testing-library", "swift-testing", "--filter", "underMemoryDenyWriteExecute"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["URING_BPF_MDWE_CHILD": "1"]) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let (status, text) = try runChild(
+            URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path,
+            ["--testing-library", "swift-testing", "--filter", "underMemoryDenyWriteExecute"],
+            environment: ProcessInfo.processInfo.environment.merging(["URING_BPF_MDWE_CHILD": "1"]) { $1 },
+            mergingStandardError: true)
+        #expect(status == 0, "\(text)")
         #expect(text.contains("underMemoryDenyWriteExecute() passed"), "\(text)")
     }
 

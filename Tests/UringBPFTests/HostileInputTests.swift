@@ -82,6 +82,21 @@ struct HostileInputTests {
         }
     }
 
+    @Test("--timeout-ms and bench vm --milliseconds beyond a year are refused, not overflowed")
+    func hugeTimes() throws {
+        let cases: [([String], String)] = [
+            (["run", "nops_seq", "--timeout-ms", "9223372036854775807"],
+             "--timeout-ms 9223372036854775807: the timeout must be at most 31536000000 milliseconds (a year)"),
+            (["bench", "vm", "--milliseconds", "92233720368547758"],
+             "--milliseconds 92233720368547758: the measuring time must be at most 31536000000 milliseconds (a year)"),
+        ]
+        for (arguments, message) in cases {
+            let (status, output) = try cli(arguments)
+            #expect(status == 64, "\(arguments): \(output)")
+            #expect(output.contains(message), "\(arguments): \(output)")
+        }
+    }
+
     /// Runs stray_stores.bpf.c in user mode without load-time verification, on `engine`.
     func strayStore(mode: Int, engine: String) throws -> LoopError? {
         let loop = try userLoop("stray_stores") {
