@@ -27,6 +27,8 @@ func runChild(_ executable: String, _ arguments: [String], environment: [String:
     }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    let output = String(decoding: FileManager.default.contents(atPath: outputPath) ?? Data(), as: UTF8.self)
+    // (Not FileManager.contents(atPath:): on an empty file it leaks its buffer.)
+    let data = FileHandle(forReadingAtPath: outputPath)?.readDataToEndOfFile() ?? Data()
+    let output = String(decoding: data, as: UTF8.self)
     return (status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
 }
