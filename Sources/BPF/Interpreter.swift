@@ -1026,10 +1026,12 @@ public final class Interpreter {
         return next
     }
 
-    /// The error for an access no region allows, naming the nearest region (the stack included).
+    /// The error for an access no region allows, naming the nearest region (the reachable stack included).
     @inline(never)
     func violation(_ address: UInt64, _ size: UInt64, _ kind: AccessKind, _ index: Int) -> RuntimeError {
-        memory.violation(address: address, size: size, kind: kind, at: index, stack: stackRegion)
+        let window = AccessWindow(base: registers + 16)
+        let reachable = MemoryRegion(name: "stack", base: window.stackLo, size: window.stackLen, permissions: .readWrite)
+        return memory.violation(address: address, size: size, kind: kind, at: index, stack: reachable)
     }
 
     private func misaligned(_ address: UInt64, _ size: Int, _ index: Int) -> RuntimeError {

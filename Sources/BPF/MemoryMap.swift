@@ -50,6 +50,11 @@ public struct MemoryRegion: Sendable, Equatable, CustomStringConvertible {
         address >= base && accessSize <= size && address - base <= size - accessSize
     }
 
+    /// Whether the `size` bytes at `address` lie inside the region.
+    public func contains(_ address: UInt64, size: UInt64) -> Bool {
+        address >= base && size <= self.size && address - base <= self.size - size
+    }
+
     /// `name [0x…, 0x…) rw`.
     public var description: String {
         let perms = (permissions.contains(.read) ? "r" : "-") + (permissions.contains(.write) ? "w" : "-")
@@ -198,7 +203,9 @@ public final class MemoryMap {
 
 extension MemoryMap {
     /// The error for a `size`-byte access of `kind` at `address`, by the instruction at `index`, that neither
-    /// `stack` nor a granted region allows: it names the nearest region, the stack included.
+    /// `stack` nor a granted region allows: it names the nearest region, the stack included. `stack` is the part
+    /// of the stack the program may reach (its current frame and its callers'), so an address below the frame is
+    /// not reported as inside the stack.
     package func violation(
         address: UInt64, size: UInt64, kind: AccessKind, at index: Int, stack: MemoryRegion
     ) -> RuntimeError {

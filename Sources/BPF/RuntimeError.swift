@@ -50,8 +50,14 @@ extension RuntimeError.Reason {
         let what: String
         switch self {
         case .memoryViolation(let address, let size, let kind, let nearest):
-            let near = nearest.map { "nearest region \($0)" } ?? "no regions granted"
-            what = "out-of-bounds \(size)-byte \(kind.rawValue) at 0x\(String(address, radix: 16)) (\(near))"
+            let at = "\(size)-byte \(kind.rawValue) at 0x\(String(address, radix: 16))"
+            if let nearest, kind != .load, !nearest.permissions.contains(.write),
+               nearest.contains(address, size: UInt64(max(size, 0))) {
+                what = "\(at) to read-only region \(nearest)"
+            } else {
+                let near = nearest.map { "nearest region \($0)" } ?? "no regions granted"
+                what = "out-of-bounds \(at) (\(near))"
+            }
         case .misalignedAtomic(let address, let size):
             what = "misaligned \(size)-byte atomic at 0x\(String(address, radix: 16))"
         case .callDepthExceeded(let limit): what = "stack overflow: call depth exceeds \(limit) frames"

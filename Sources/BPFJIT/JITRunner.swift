@@ -213,7 +213,9 @@ public final class JITRunner {
         if address >= c.stackLow && address <= stackTop - size { return RunStatus.exited.rawValue }
         let needs: MemoryRegion.Permissions = s.kind == .load ? .read : (s.kind == .store ? .write : .readWrite)
         guard let found = memory.index(containing: address, size: size, permissions: needs) else {
-            return stop(at: s.index, memory.violation(address: address, size: size, kind: s.kind, at: s.index, stack: stackRegion))
+            // The reachable stack: this frame and its callers'.
+            let stack = MemoryRegion(name: "stack", base: c.stackLow, size: stackTop - c.stackLow, permissions: .readWrite)
+            return stop(at: s.index, memory.violation(address: address, size: size, kind: s.kind, at: s.index, stack: stack))
         }
         let region = memory.bounds(at: found)
         if let window = AccessSiteWindow(regionBase: region.base, regionSize: region.size, accessSize: size, offset: s.offset) {

@@ -67,8 +67,16 @@ extension IoUring {
             throw UringError(.invalidArgument, "io_uring_register(\(what))",
                              hint: "entries must be a power of two from 1 to 32768")
         }
-        let ringBytes = pageAligned(Int(entries) * 16)
-        let buffersBytes = pageAligned(Int(entries) * bufferSize)
+        // The kernel's io_uring_buf.len is 32 bits.
+        guard bufferSize > 0, bufferSize <= Int(UInt32.max) else {
+            throw UringError(.invalidArgument, "io_uring_register(\(what))",
+                             hint: "a buffer size is 1 to \(UInt32.max) bytes, not \(bufferSize)")
+        }
+        let (totalBytes, overflow) = Int(entries).multipliedReportingOverflow(by: bufferSize)
+        guard !overflow, let ringBytes = pageAligned(Int(entries) * 16), let buffersBytes = pageAligned(totalBytes) else {
+            throw UringError(.noMemory, "io_uring_register(\(what))",
+                             hint: "\(entries) buffers of \(bufferSize) bytes are more memory than an Int counts")
+        }
         let ringMemory = mmap(nil, ringBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
         let buffers = mmap(nil, buffersBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
         guard let ringMemory, ringMemory != MAP_FAILED, let buffers, buffers != MAP_FAILED else {

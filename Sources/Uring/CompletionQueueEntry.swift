@@ -28,9 +28,10 @@ public struct CompletionQueueEntry: Hashable, Sendable {
     @inlinable
     public var hasMore: Bool { flags.contains(.more) }
 
-    /// The result as an errno when negative.
+    /// The result as an errno when it is one (-4095 to -1, the kernel's error values); nil otherwise. (A CQE a loop
+    /// program wrote itself may hold any value, `Int32.min` included.)
     @inlinable
-    public var error: Errno? { result < 0 ? Errno(rawValue: -result) : nil }
+    public var error: Errno? { result < 0 && result >= -4095 ? Errno(rawValue: -result) : nil }
 }
 
 import SystemPackage

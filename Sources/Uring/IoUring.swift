@@ -97,7 +97,11 @@ public struct IoUring: ~Copyable {
         if !flags.contains(.noSQArray) {
             ringBytes = max(ringBytes, Int(params.sqOffsets.array) + Int(params.sqEntries) * 4)
         }
-        ringBytes = pageAligned(ringBytes)
+        guard let alignedRingBytes = pageAligned(ringBytes) else {
+            _ = Glibc.close(ringFD)
+            throw UringError(.noMemory, operation, hint: "the kernel's ring offsets give a ring of \(ringBytes) bytes")
+        }
+        ringBytes = alignedRingBytes
         let sqeBytes = Int(params.sqEntries) * sqeSize
         let rings = mmap(nil, ringBytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ringFD, 0)
         guard let rings, rings != MAP_FAILED else {
@@ -155,10 +159,11 @@ public struct IoUring: ~Copyable {
     public var memoryRegion: UnsafeMutableRawBufferPointer? { memory?.buffer }
 }
 
-/// Rounds `bytes` up to a whole number of pages.
-func pageAligned(_ bytes: Int) -> Int {
-    let page = pageSize
-    return (bytes + page - 1) / page * page
+/// Rounds `bytes` (at least 0) up to a whole number of pages; nil when the result does not fit an `Int`.
+func pageAligned(_ bytes: Int) -> Int? {
+    let (rounded, overflow) = bytes.addingReportingOverflow(pageSize - 1)
+    guard bytes >= 0, !overflow else { return nil }
+    return rounded / pageSize * pageSize
 }
 
 /// The system page size.

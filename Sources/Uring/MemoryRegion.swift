@@ -55,7 +55,10 @@ extension IoUring {
     @discardableResult
     public mutating func registerMemoryRegion(size: Int, kind: MemoryRegionKind = .user, waitArguments: Bool = false)
         throws(UringError) -> UnsafeMutableRawBufferPointer {
-        let bytes = pageAligned(max(size, 1))
+        guard size >= 0, let bytes = pageAligned(max(size, 1)) else {
+            throw UringError(size < 0 ? .invalidArgument : .noMemory, "io_uring_register(REGISTER_MEM_REGION, \(size) bytes)",
+                             hint: size < 0 ? "a size cannot be negative" : "\(size) bytes do not round up to whole pages in an Int")
+        }
         let what = "REGISTER_MEM_REGION, \(bytes) bytes, \(kind == .user ? "TYPE_USER" : "kernel-allocated")"
             + (waitArguments ? ", REG_WAIT_ARG" : "")
         var userMemory: UnsafeMutableRawPointer?

@@ -7,6 +7,9 @@ struct PrintkFormatter {
         var message: String
     }
 
+    /// The widest field printed (`BPF_TRACE_PRINTK_SIZE` - 1).
+    static let maxWidth = 1023
+
     /// Reads a NUL-terminated string for `%s` from program-visible memory, or nil if unreadable.
     var readString: (UInt64) -> String?
 
@@ -44,9 +47,11 @@ struct PrintkFormatter {
                 }
                 i += 1
             }
+            // The width comes from the program: capped (the kernel's output buffer holds 1023 characters, so a
+            // wider field cannot show), which also keeps `width * 10` from overflowing.
             var width = 0
             while i < format.count, format[i] >= 0x30, format[i] <= 0x39 {
-                width = width * 10 + Int(format[i] - 0x30)
+                width = min(width * 10 + Int(format[i] - 0x30), Self.maxWidth)
                 i += 1
             }
             var bits = 32

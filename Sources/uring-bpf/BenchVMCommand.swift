@@ -19,6 +19,14 @@ struct BenchVMCommand: ParsableCommand {
     @Option(help: "Minimum measuring time per program and engine, in milliseconds.")
     var milliseconds: Int = 400
 
+    func validate() throws {
+        do throws(NumericOptionError) {
+            try NumericOptions.checkMilliseconds(milliseconds, option: "--milliseconds", what: "measuring time")
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
     func run() throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         defer { buffer.deallocate() }

@@ -22,10 +22,19 @@ enum RegularFile {
         case S_IFSOCK: throw RegularFileError(path: path, reason: "is not a regular file (a socket)")
         default: throw RegularFileError(path: path, reason: "is not a regular file")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw RegularFileError(path: path, reason: "cannot be read")
+        // read(2), not FileManager.contents(atPath:), which leaks its buffer on an empty file.
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw RegularFileError(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw RegularFileError(path: path, reason: "cannot be read: \(String(cString: strerror(errno)))") }
+            if count == 0 { return bytes }
+            bytes += chunk[..<count]
         }
-        return [UInt8](data)
     }
 }
 

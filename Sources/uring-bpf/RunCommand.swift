@@ -25,9 +25,8 @@ struct RunCommand: ParsableCommand {
             """
     )
 
-    /// io_uring's limits (IORING_MAX_ENTRIES, IORING_MAX_CQ_ENTRIES).
-    static let maxSQEntries: UInt32 = 32768
-    static let maxCQEntries: UInt32 = 65536
+    static let maxSQEntries = NumericOptions.maxSQEntries
+    static let maxCQEntries = NumericOptions.maxCQEntries
 
     @Argument(help: "The object file (.bpf.o), or the name of a bundled example.")
     var file: String?
@@ -75,24 +74,16 @@ struct RunCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard (1...Self.maxSQEntries).contains(sqEntries) else {
-            throw ValidationError("--sq-entries \(sqEntries): an SQ has 1 to \(Self.maxSQEntries) entries")
+        do throws(NumericOptionError) {
+            try NumericOptions.checkRing(sqEntries: sqEntries, cqEntries: cqEntries)
+            try NumericOptions.checkMemSize(memSize)
+            if let timeoutMs { try NumericOptions.checkMilliseconds(timeoutMs, option: "--timeout-ms", what: "timeout") }
+        } catch {
+            throw ValidationError(error.description)
         }
-        guard cqEntries <= Self.maxCQEntries else {
-            throw ValidationError("--cq-entries \(cqEntries): a CQ has at most \(Self.maxCQEntries) entries")
-        }
-        // The kernel compares the sizes after rounding both up to powers of two.
-        guard cqEntries.roundedUpToPowerOfTwo >= sqEntries.roundedUpToPowerOfTwo else {
-            throw ValidationError("--cq-entries \(cqEntries) is below --sq-entries \(sqEntries): the CQ needs at "
-                + "least as many entries as the SQ (\(sqEntries.roundedUpToPowerOfTwo) after rounding up)")
-        }
-        guard memSize >= 0 else { throw ValidationError("--mem-size \(memSize): a size cannot be negative") }
         if memSize == 0 {
             if !memFile.isEmpty { throw ValidationError("--mem-file needs a MEM region: add --mem-size BYTES") }
             if memOut != nil { throw ValidationError("--mem-out needs a MEM region to write: add --mem-size BYTES") }
-        }
-        if let timeoutMs, timeoutMs < 1 {
-            throw ValidationError("--timeout-ms \(timeoutMs): the timeout must be at least 1 millisecond")
         }
         if let maxSteps, maxSteps < 1 {
             throw ValidationError("--max-steps \(maxSteps): a run takes at least 1 step")
@@ -149,14 +140,10 @@ struct RunCommand: ParsableCommand {
 
     /// `--mem-file OFFSET:PATH` values; OFFSET is decimal or 0x hex, and may be left out (0).
     private func memFiles() throws -> [(offset: Int, path: String)] {
-        try memFile.map { spec in
-            guard let colon = spec.firstIndex(of: ":") else { return (0, spec) }
-            let text = spec[..<colon]
-            let digits = text.lowercased().hasPrefix("0x") ? text.dropFirst(2) : text
-            guard let offset = Int(digits, radix: text.lowercased().hasPrefix("0x") ? 16 : 10), offset >= 0 else {
-                throw ValidationError("--mem-file \(spec): OFFSET must be a non-negative decimal or 0x hex number")
-            }
-            return (offset, String(spec[spec.index(after: colon)...]))
+        do throws(NumericOptionError) {
+            return try memFile.map { spec throws(NumericOptionError) in try NumericOptions.memFile(spec) }
+        } catch {
+            throw ValidationError(error.description)
         }
     }
 
@@ -195,9 +182,4 @@ struct RunCommand: ParsableCommand {
     private static func contents(of path: String, for option: String) throws -> [UInt8] {
         do { return try RegularFile.read(path) } catch { throw ValidationError("\(option): \(error)") }
     }
-}
-
-extension UInt32 {
-    /// The smallest power of two at least this (the kernel's `roundup_pow_of_two`), for values up to 2^31.
-    var roundedUpToPowerOfTwo: UInt32 { self <= 1 ? 1 : 1 << (32 - (self - 1).leadingZeroBitCount) }
 }

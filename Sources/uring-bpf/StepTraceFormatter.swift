@@ -24,7 +24,8 @@ enum StepTraceFormatter {
     }
 
     static func describe(result: Int32) -> String {
-        result < 0 ? "\(result) (\(Errno(rawValue: -result).symbolicName))" : "\(result)"
+        // Any value can be in a CQE a program wrote: only -4095...-1 are errnos (and -Int32.min would trap).
+        result < 0 && result >= -4095 ? "\(result) (\(Errno(rawValue: -result).symbolicName))" : "\(result)"
     }
 
     static func describe(_ sqe: SubmissionQueueEntry) -> String {

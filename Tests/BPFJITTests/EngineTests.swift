@@ -446,6 +446,7 @@ import Testing
         shared.inner = try runner(
             "mov %r6, %r1\nldxdw %r0, [%r6]\nstdw [%r6+8], 9\ncall 3\nexit", on: inner, functions: functions,
             memory: memory)
+        defer { shared.inner = nil }  // the inner runner's host functions hold `shared`: break the cycle
         let outerRunner = try runner(
             "call 1\nmov %r6, %r0\nstdw [%r6], 4\nmov %r1, %r6\ncall 2\nldxdw %r0, [%r6+8]\nexit", on: outer,
             functions: functions, memory: memory)

@@ -178,6 +178,7 @@ import Testing
             program: try program("mov %r6, %r1\nldxdw %r0, [%r6]\nstdw [%r6+8], 9\ncall 3\nexit"),
             functions: functions, memory: memory)
         shared.other = inner
+        defer { shared.other = nil }  // inner's host functions hold `shared`: break the cycle
         let outer = Interpreter(
             program: try program(
                 """
@@ -218,6 +219,7 @@ import Testing
             program: try program("mov %r0, %r1\njne %r1, 0, use\ncall 1\nuse:\nstdw [%r0], 11\nexit"),
             functions: functions, memory: memory)
         shared.other = inner
+        defer { shared.other = nil }  // inner's host functions hold `shared`: break the cycle
         let outer = Interpreter(
             program: try program(
                 """

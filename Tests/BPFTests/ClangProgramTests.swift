@@ -47,18 +47,11 @@ import Testing
 
     @discardableResult
     static func run(_ tool: URL, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let (status, output) = try runChild(tool.path, arguments)
+        guard status == 0 else {
             throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "\(tool.lastPathComponent) failed"])
         }
-        return String(decoding: data, as: UTF8.self)
+        return output
     }
 
     /// The toolchain's llvm-objdump (LLVM 21), whose syntax `Disassembler(syntax: .llvm)` follows; looked up in the

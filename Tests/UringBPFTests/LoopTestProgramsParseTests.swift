@@ -26,7 +26,8 @@ struct LoopTestProgramsParseTests {
     static let helpers: [String: Set<Int32>] = [
         "bpf_nops": [], "bpf_cp": [6], "bad_return": [], "regions": [], "out_of_bounds": [],
         "endless": [], "printk": [6], "maps": [1, 2, 3, 5, 7, 8, 181], "sq_rewind": [],
-        "not_sleepable": [], "swift_maps": [1, 2], "typed_globals": [2],
+        "not_sleepable": [], "swift_maps": [1, 2], "typed_globals": [2], "huge_sizes": [6, 177], "huge_array_map": [1],
+        "stray_stores": [],
     ]
 
     static func helperCalls(_ program: ObjectProgram) -> Set<Int32> {

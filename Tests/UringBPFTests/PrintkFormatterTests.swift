@@ -20,6 +20,12 @@ struct PrintkFormatterTests {
         #expect(try format("[%5d|%-4x|%05d]", [42, 10, UInt64(bitPattern: -42)]) == "[   42|a   |-0042]")
     }
 
+    @Test("a width from the program is capped at the kernel's 1023-character buffer, however many digits it has")
+    func hugeWidths() throws {
+        #expect(try format("%99999999999999999999999999d", [7]) == String(repeating: " ", count: 1022) + "7")
+        #expect(try format("%-2000s|", [0x1000]).count == 1024)
+    }
+
     @Test func stringsComeFromProgramMemory() throws {
         #expect(try format("%s!", [0x1000]) == "hello!")
         #expect(try format("%s", [0]) == "(null)")

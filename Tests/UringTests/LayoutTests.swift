@@ -37,4 +37,13 @@ import Testing
         #expect(entry.hasMore)
         #expect(CompletionQueueEntry(userData: 1, result: 5, rawFlags: 2).bufferID == nil)
     }
+
+    @Test("only -4095...-1 are errnos: any other result, Int32.min included, is none")
+    func completionErrors() {
+        #expect(CompletionQueueEntry(userData: 0, result: -2, rawFlags: 0).error == .noSuchFileOrDirectory)
+        #expect(CompletionQueueEntry(userData: 0, result: -4095, rawFlags: 0).error != nil)
+        for result in [Int32.min, -4096, 0, 1, .max] {
+            #expect(CompletionQueueEntry(userData: 0, result: result, rawFlags: 0).error == nil)
+        }
+    }
 }
