@@ -372,4 +372,115 @@ struct SQESandboxTests {
             #expect(outcome.refusals.isEmpty, "\(outcome.refusals)")
         }
     }
+
+    @Test("requests inside MEM run as in the kernel: the sandbox refuses nothing and the data arrives")
+    func requestsInsideMEMRun() throws {
+        let host = try Host()
+        let chain = Attack(name: "READ into MEM linked to a WRITE of it",
+                           sqes: { [sqe(.read, fd: $0.readFD, addr: $0.mem + buffer, len: 64, flags: link),
+                                    sqe(.write, fd: $0.writeFD, addr: $0.mem + buffer, len: 64)] },
+                           results: [64, 64], refusal: nil)
+        let outcome = try Self.run(chain, host: host)
+        #expect(outcome.results == [64, 64])
+        #expect(outcome.refusals.isEmpty, "\(outcome.refusals)")
+        #expect(Array(outcome.mem[4096..<4160]) == Array(host.data[0..<64]))
+        #expect(host.writtenFileSize == 64)
+
+        let vectors = Attack(name: "READV, STATX, TIMEOUT and SENDMSG in MEM",
+                             sqes: { [sqe(.readv, fd: $0.readFD, addr: $0.mem + iovecs, len: 2),
+                                      sqe(.statx, fd: atFDCWD, addr: $0.mem, len: 0x7ff, off: $0.mem + 1024),
+                                      sqe(.timeout, addr: $0.mem + 2048, len: 1),
+                                      sqe(.sendmsg, fd: $0.socket, addr: $0.mem + msghdr)] },
+                             mem: { c, m in
+                                 try storePath(m, "/")
+                                 try storeIovecs(m, [(c.mem + buffer, 32), (c.mem + buffer + 1024, 32), (c.mem + buffer, 64)])
+                                 try storeMsghdr(m, iov: c.mem + iovecs + 32, iovCount: 1)
+                                 try m.store(UInt64(1_000_000), toByteOffset: 2048 + 8)  // 1 ms
+                             }, results: [64, 0, -ETIME, 64], refusal: nil)
+        let second = try Self.run(vectors, host: Host())
+        #expect(second.results.sorted() == [-ETIME, 0, 64, 64].sorted())
+        #expect(second.refusals.isEmpty, "\(second.refusals)")
+    }
+
+    @Test("OPENAT of a path in MEM opens the file")
+    func openatInsideMEM() throws {
+        let host = try Host()
+        let attack = Attack(name: "OPENAT /dev/null", sqes: { [sqe(.openat, fd: atFDCWD, addr: $0.mem)] },
+                            mem: { _, m in try storePath(m, "/dev/null") }, results: [], refusal: nil)
+        let outcome = try Self.run(attack, host: host)
+        let fd = try #require(outcome.results.first)
+        #expect(fd >= 0, "OPENAT returned \(fd)")
+        if fd >= 0 { close(fd) }
+        #expect(outcome.refusals.isEmpty)
+    }
+
+    @Test("granted memory may be named in SQEs: a READ into it is performed")
+    func grantedMemoryIsAllowed() throws {
+        let host = try Host()
+        let page = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: UInt(host.canary.target)), count: 4096)
+        let attack = Attack(name: "READ into granted memory",
+                            sqes: { [sqe(.read, fd: $0.readFD, addr: $0.target + 4096 - 64, len: 64)] },
+                            results: [64], refusal: nil)
+        let outcome = try Self.run(attack, host: host, grants: [GrantedMemory(page)])
+        #expect(outcome.results == [64])
+        #expect(Array(page[(4096 - 64)...]) == Array(host.data[0..<64]))
+        // The grant covers its page only: the byte after it is still refused.
+        let past = Attack(name: "READ across the grant's end",
+                          sqes: { [sqe(.read, fd: $0.readFD, addr: $0.target + 4096 - 32, len: 64)] },
+                          results: [efault], refusal: (0, "addr", { $0.target + 4096 - 32 }))
+        let refused = try Self.run(past, host: host, grants: [GrantedMemory(page)])
+        #expect(refused.results == [efault])
+        #expect(host.canary.buffer[(2 * 4096)...].allSatisfy { $0 == 0xA5 })
+    }
+
+    @Test(".off submits SQEs unchecked, as the kernel does: the same attacks reach host memory")
+    func offSubmitsUnchecked() throws {
+        #expect(LoopOptions().sqeSandbox == .strict)
+        let host = try Host()
+        let read = try #require(attacks.first { $0.name == "READ into host memory" })
+        let outcome = try Self.run(read, host: host, sandbox: .off)
+        #expect(outcome.results == [64])
+        #expect(!host.canary.isUntouched)
+        #expect(outcome.refusals.isEmpty)
+
+        // Without the sandbox's copy the READ rewrites the iovec array before the kernel reads it, and the READV
+        // lands in host memory: the race the copies close is real.
+        let raceHost = try Host()
+        let race = try #require(attacks.first { $0.name.hasPrefix("an iovec array rewritten") })
+        let raced = try Self.run(race, host: raceHost, sandbox: .off)
+        #expect(raced.results == [16, 64])
+        #expect(!raceHost.canary.isUntouched)
+    }
+
+    @Test("a step written in Swift is checked too")
+    func swiftStepIsChecked() throws {
+        let host = try Host()
+        final class State: @unchecked Sendable { var result: Int32?; var submitted = false }
+        let state = State()
+        var options = LoopOptions()
+        options.mode = .user
+        let target = host.canary.target, fd = host.readFD
+        let loop = try UringLoop(options: options) { context in
+            guard let sq = context.region(.sq, size: 64), let cq = context.region(.cq, size: 64 + 16 * 32) else { return .stop }
+            if !state.submitted {
+                state.submitted = true
+                var read = sqe(.read, fd: fd, addr: target, len: 64)
+                read.userData = 7
+                sq.storeBytes(of: read, as: SubmissionQueueEntry.self)
+                _ = context.submit(1)
+            }
+            let head = cq.load(fromByteOffset: 8, as: UInt32.self), tail = cq.load(fromByteOffset: 12, as: UInt32.self)
+            if head != tail {
+                let cqe = cq.load(fromByteOffset: 64 + Int(head & 31) * 16, as: CompletionQueueEntry.self)
+                if cqe.userData == 7 { state.result = cqe.result }
+                cq.storeBytes(of: head &+ 1, toByteOffset: 8, as: UInt32.self)
+                return .stop
+            }
+            context.cqWaitIndex = tail &+ 1
+            return .continue
+        }
+        _ = try loop.run()
+        #expect(state.result == efault)
+        #expect(host.canary.isUntouched)
+    }
 }
