@@ -484,3 +484,41 @@ struct SQESandboxTests {
         #expect(host.canary.isUntouched)
     }
 }
+
+/// Kernel mode cannot check SQEs: the same hostile programs, run by the kernel (the VM guest's check
+/// `sqe-sandbox-hostile`), are performed wherever the address is the process's memory.
+@Suite("Hostile SQEs in kernel mode: the kernel performs them")
+struct SQESandboxKernelModeTests {
+    static let kernel = loopModes.contains(.kernel)
+
+    @Test("a READ into host memory outside MEM succeeds and writes it", .enabled(if: kernel, "needs kernel mode (Linux 7.1+)"))
+    func readIntoHostMemory() throws {
+        let host = try SQESandboxTests.Host()
+        let attack = try #require(attacks.first { $0.name == "READ into host memory" })
+        let outcome = try SQESandboxTests.run(attack, host: host, mode: .kernel)
+        #expect(outcome.results == [64])
+        #expect(!host.canary.isUntouched)
+    }
+
+    @Test("a WRITE of host memory to a file succeeds: the file holds the host's bytes", .enabled(if: kernel, "needs kernel mode (Linux 7.1+)"))
+    func writeOfHostMemory() throws {
+        let host = try SQESandboxTests.Host()
+        let attack = try #require(attacks.first { $0.name == "WRITE of host memory to a file" })
+        let outcome = try SQESandboxTests.run(attack, host: host, mode: .kernel)
+        #expect(outcome.results == [64])
+        #expect(host.writtenFileSize == 64)
+    }
+
+    @Test("what the kernel refuses itself: address 0 (-EFAULT, the chain cancelled), an unknown opcode (-EINVAL)",
+          .enabled(if: kernel, "needs kernel mode (Linux 7.1+)"))
+    func kernelRefusals() throws {
+        let zero = try #require(attacks.first { $0.name == "READ into address 0" })
+        #expect(try SQESandboxTests.run(zero, host: SQESandboxTests.Host(), mode: .kernel).results == [-EFAULT])
+        let unknown = try #require(attacks.first { $0.name == "an unknown opcode" })
+        #expect(try SQESandboxTests.run(unknown, host: SQESandboxTests.Host(), mode: .kernel).results == [-EINVAL])
+        let chain = Attack(name: "a chain whose head reads into address 0",
+                           sqes: { [sqe(.read, fd: $0.readFD, addr: 0, len: 64, flags: 1 << 2), sqe(.nop)] },
+                           results: [-EFAULT, -ECANCELED], refusal: nil)
+        #expect(try SQESandboxTests.run(chain, host: SQESandboxTests.Host(), mode: .kernel).results == [-EFAULT, -ECANCELED])
+    }
+}
