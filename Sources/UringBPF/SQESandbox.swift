@@ -72,6 +72,11 @@ final class SQESandbox {
 
     /// Checks `sqe`'s pointers, copying the structures it points at; returns whether `sqe` was changed.
     private func inspect(_ sqe: inout SubmissionQueueEntry) throws(Refusal) -> Bool {
+        // A flag the kernel adds later may change what the fields mean (the kernel refuses unknown ones today).
+        if sqe.flags & ~Flag.known != 0 {
+            throw unsupported(sqe, "SQE flags 0x\(String(sqe.flags & ~Flag.known, radix: 16)) are not allowed", field: "flags",
+                              value: UInt64(sqe.flags))
+        }
         let selectsBuffer = sqe.flags & Flag.bufferSelect != 0
         switch Opcode(rawValue: sqe.opcode) {
         case .nop, .fsync, .pollAdd, .pollRemove, .syncFileRange, .asyncCancel, .fallocate, .close, .fadvise,
@@ -259,6 +264,8 @@ private enum Flag {
     static let link: UInt8 = 1 << 2
     static let hardlink: UInt8 = 1 << 3
     static let bufferSelect: UInt8 = 1 << 5
+    /// FIXED_FILE, IO_DRAIN, IO_LINK, IO_HARDLINK, ASYNC, BUFFER_SELECT, CQE_SKIP_SUCCESS.
+    static let known: UInt8 = 0x7f
 }
 
 /// `IORING_RECVSEND_*` flags in a send's or receive's `ioprio`.

@@ -217,6 +217,8 @@ let attacks: [Attack] = [
     Attack(name: "SEND with an ioprio flag the sandbox does not know (IORING_SEND_VECTORIZED)",
            sqes: { [sqe(.send, fd: $0.socket, addr: $0.mem + iovecs, len: 1, ioprio: 1 << 5)] }, results: [eopnotsupp],
            refusal: (0, "ioprio", { _ in 1 << 5 })),
+    Attack(name: "an SQE flag the sandbox does not know", sqes: { _ in [sqe(.nop, flags: 0x80)] }, results: [eopnotsupp],
+           refusal: (0, "flags", { _ in 0x80 })),
     // Linked chains: a refused SQE fails its link like a failed request; the rest of the chain is cancelled.
     Attack(name: "a chain whose head is refused",
            sqes: { [sqe(.read, fd: $0.readFD, addr: $0.target, len: 64, flags: link),
