@@ -38,6 +38,13 @@ public struct LoopOptions: @unchecked Sendable {
     /// User mode: the most memory all of the program's maps may use together. A map that needs more fails to load
     /// with ENOMEM; a hash map grows as elements arrive, and an insert beyond the limit fails with -ENOMEM.
     public var maxMapMemory: Int = 256 << 20
+    /// User mode: whether SQEs are checked before they are submitted. ``SQESandboxMode/strict`` (the default)
+    /// submits an SQE only if every address it carries lies in the MEM region or in ``grants``; ``SQESandboxMode/off``
+    /// submits SQEs as the kernel does. Kernel mode cannot check SQEs. See <doc:UserModeSafetyModel>.
+    public var sqeSandbox: SQESandboxMode = .strict
+    /// User mode: memory besides MEM that SQEs may point at under ``SQESandboxMode/strict`` (the program itself
+    /// cannot load or store there).
+    public var grants: [GrantedMemory] = []
 
     /// The defaults: auto mode, 16 SQ / 32 CQ entries, no MEM region.
     public init() {}

@@ -8,6 +8,9 @@ public struct LoopStepTrace: Sendable {
     public var consumed: [CompletionQueueEntry]
     /// Each `bpf_io_uring_submit_sqes` call: the SQEs offered and what the kernel returned.
     public var submissions: [(entries: [SubmissionQueueEntry], result: Int32)]
+    /// The SQEs the SQE sandbox refused (``LoopOptions/sqeSandbox``), in order: each completed with
+    /// ``SQERefusal/result`` instead of being submitted.
+    public var refusals: [SQERefusal]
     /// `bpf_printk` output, in order.
     public var printk: [String]
     /// `lp->cq_wait_idx` after the step.

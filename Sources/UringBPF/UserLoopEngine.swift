@@ -25,6 +25,8 @@ final class UserLoopEngine {
     let stepBudget: Int?
     /// Receives a trace of every step when set.
     let tracer: LoopTracer?
+    /// Checks the addresses in SQEs before they are submitted (nil: ``SQESandboxMode/off``).
+    let sandbox: SQESandbox?
     /// Where `bpf_printk` output goes when no tracer collects it.
     let printkSink: (String) -> Void
     /// Whether a BPF program runs the steps (its instructions are counted in the statistics).
@@ -57,6 +59,7 @@ final class UserLoopEngine {
         params.initialize(to: 0)
         stepBudget = options.stepBudget
         tracer = options.tracer
+        sandbox = options.sqeSandbox == .strict ? SQESandbox(mem: regions.mem, grants: options.grants) : nil
         printkSink = options.printk ?? { line in writeStandardError(line + "\n") }
     }
 
@@ -71,26 +74,18 @@ final class UserLoopEngine {
 
     /// `bpf_io_uring_submit_sqes(ctx, nr)`: submits like the kernel and returns the count or -errno.
     func submit(_ nr: UInt32) -> Int32 {
+        let count = Int(min(nr, sqEntries))
+        let entries = regions.shadowEntries(count)
+        let offered = trace != nil ? Array(entries) : []
         let result: Int32
-        var offered: [SubmissionQueueEntry] = []
-        if regions.isShadowed {
+        if let sandbox, count > 0, let checked = check(entries, sandbox) {
+            result = submit(checked, nr)
+        } else if regions.isShadowed {
             // SQ_REWIND: the first min(nr, sq_entries) SQEs from index 0.
-            let count = Int(min(nr, sqEntries))
             guard count > 0 else { return 0 }
-            let entries = regions.shadowEntries(count)
-            if trace != nil { offered = Array(entries) }
-            do {
-                result = Int32(try ring.submit(contentsOf: entries))
-            } catch {
-                result = -error.errno.rawValue
-            }
+            result = submitCopies(entries)
         } else {
-            if trace != nil { offered = Array(regions.shadowEntries(Int(min(nr, sqEntries)))) }
-            do {
-                result = try ring.enter(toSubmit: nr, minComplete: 0, flags: [])
-            } catch {
-                result = -error.errno.rawValue
-            }
+            result = enter(nr)
         }
         statistics.syscalls += 1
         if result > 0 { statistics.sqesSubmitted! += Int(result) }
@@ -98,6 +93,59 @@ final class UserLoopEngine {
         regions.syncIn()
         trace?.submissions.append((offered, result))
         return result
+    }
+
+    /// The SQEs to submit instead of `entries` when the sandbox refused or rewrote any (nil: submit `entries`).
+    /// Refusals go to the step's trace.
+    private func check(_ entries: UnsafeBufferPointer<SubmissionQueueEntry>, _ sandbox: SQESandbox) -> [SubmissionQueueEntry]? {
+        sandbox.beginBatch()
+        var checked: [SubmissionQueueEntry]?
+        for i in entries.indices {
+            switch sandbox.check(entries[i]) {
+            case .unchanged:
+                continue
+            case .rewritten(let sqe):
+                if checked == nil { checked = Array(entries) }
+                checked![i] = sqe
+            case .refused(let refusal):
+                if checked == nil { checked = Array(entries) }
+                checked![i] = SQESandbox.replacement(for: entries[i], errno: refusal.errno)
+                trace?.refusals.append(SQERefusal(step: statistics.steps ?? 0, index: i, opcode: Opcode(rawValue: entries[i].opcode),
+                                                  field: refusal.field, address: refusal.address, result: -refusal.errno,
+                                                  reason: refusal.reason))
+            }
+        }
+        return checked
+    }
+
+    /// Submits `checked` in place of the program's SQEs; the program's SQ region keeps what it wrote.
+    private func submit(_ checked: [SubmissionQueueEntry], _ nr: UInt32) -> Int32 {
+        if regions.isShadowed { return checked.withUnsafeBufferPointer { submitCopies($0) } }
+        // Native SQ_REWIND: the kernel reads the SQEs from the SQ region, which is the program's, so put the checked
+        // ones there for the syscall (the kernel has read them all when it returns) and restore the program's.
+        let sq = regions.sq.baseAddress!.assumingMemoryBound(to: SubmissionQueueEntry.self)
+        let original = Array(UnsafeBufferPointer(start: sq, count: checked.count))
+        sq.update(from: checked, count: checked.count)
+        defer { sq.update(from: original, count: original.count) }
+        return enter(nr)
+    }
+
+    /// Copies `entries` to the real SQ and submits them (SQ_REWIND emulated).
+    private func submitCopies(_ entries: UnsafeBufferPointer<SubmissionQueueEntry>) -> Int32 {
+        do {
+            return Int32(try ring.submit(contentsOf: entries))
+        } catch {
+            return -error.errno.rawValue
+        }
+    }
+
+    /// `io_uring_enter` submitting `nr` SQEs from the SQ region (native SQ_REWIND).
+    private func enter(_ nr: UInt32) -> Int32 {
+        do {
+            return try ring.enter(toSubmit: nr, minComplete: 0, flags: [])
+        } catch {
+            return -error.errno.rawValue
+        }
     }
 
     /// Adds `count` BPF instructions to the run's statistics.
@@ -133,7 +181,7 @@ final class UserLoopEngine {
             }
             let headBefore = tracer == nil ? 0 : regions.programHead
             if tracer != nil {
-                trace = LoopStepTrace(step: statistics.steps!, consumed: [], submissions: [], printk: [],
+                trace = LoopStepTrace(step: statistics.steps!, consumed: [], submissions: [], refusals: [], printk: [],
                                       cqWaitIndex: 0, cqTail: 0, returnValue: 0)
             }
             let value = try step()

@@ -18,13 +18,16 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "User mode: the engine that runs the programs (the JIT falls back to the interpreter where it cannot run).")
     var engine: ExecutionEngine = .default
 
+    @Flag(help: "User mode: submit SQEs without checking their addresses, as the kernel does.")
+    var unsafeSqeAddresses = false
+
     func run() throws {
         let support = KernelLoopSupport.probe()
         print("uring-bpf demo — \(mode == .auto ? "auto mode: \(support.available ? "kernel" : "user") (\(support.reason))" : "\(mode) mode")\n")
         var failures = 0
         for demo in Demo.all {
             do {
-                let (loop, elapsed, summary) = try demo.run(mode, engine: engine)
+                let (loop, elapsed, summary) = try demo.run(mode, engine: engine, sandbox: unsafeSqeAddresses ? .off : .strict)
                 let how = loop.engine.map { ", \($0.engine)" } ?? ""
                 print("\(demo.title) [\(demo.example), \(loop.mode) mode\(how), \(formatDuration(elapsed))]")
                 print("  \(summary)")
@@ -46,11 +49,12 @@ private struct Demo {
     var before: (UringLoop) throws -> Void = { _ in }
     var describe: (UringLoop) throws -> String
 
-    func run(_ mode: LoopMode, engine: ExecutionEngine) throws -> (UringLoop, Duration, String) {
+    func run(_ mode: LoopMode, engine: ExecutionEngine, sandbox: SQESandboxMode) throws -> (UringLoop, Duration, String) {
         guard let e = UringBPFExamples.named(example) else { throw ValidationError("example \(example) is not built") }
         var options = LoopOptions()
         options.mode = mode
         options.engine = engine
+        options.sqeSandbox = sandbox
         try prepare(&options)
         let loop = try UringLoop(object: try ObjectFile(bytes: e.bytes), options: options)
         try before(loop)

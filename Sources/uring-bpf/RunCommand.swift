@@ -27,6 +27,8 @@ struct RunCommand: ParsableCommand {
 
     static let maxSQEntries = NumericOptions.maxSQEntries
     static let maxCQEntries = NumericOptions.maxCQEntries
+    /// The largest `--grant`.
+    static let maxGrant = 1 << 30
 
     @Argument(help: "The object file (.bpf.o), or the name of a bundled example.")
     var file: String?
@@ -52,8 +54,14 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the MEM region to PATH after the run.", valueName: "PATH"))
     var memOut: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Set a global before loading; VALUE is an integer (decimal or 0x hex), @mem or @mem+N, the MEM region's address plus N (repeatable).", valueName: "NAME=VALUE"))
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set a global before loading; VALUE is an integer (decimal or 0x hex), @mem or @mem+N, the MEM region's address plus N, or @grantK / @grantK+N, the K-th --grant's address plus N (repeatable).", valueName: "NAME=VALUE"))
     var settings: [String] = []
+
+    @Option(parsing: .unconditionalSingleValue, help: ArgumentHelp("User mode: zeroed memory besides MEM that SQEs may point at (the program cannot load or store there); --set gives its address as @grant0, @grant1+N, ... (repeatable).", valueName: "BYTES"))
+    var grant: [Int] = []
+
+    @Flag(help: "User mode: submit SQEs without checking their addresses, as the kernel does; the program can then make the kernel read and write any memory of this process.")
+    var unsafeSqeAddresses = false
 
     @Option(parsing: .unconditional, help: ArgumentHelp("End the run after this many milliseconds (it then ends with ETIME; the program's state is kept).", valueName: "MS"))
     var timeoutMs: Int?
@@ -88,8 +96,11 @@ struct RunCommand: ParsableCommand {
         if let maxSteps, maxSteps < 1 {
             throw ValidationError("--max-steps \(maxSteps): a run takes at least 1 step")
         }
+        for bytes in grant where !(1...Self.maxGrant).contains(bytes) {
+            throw ValidationError("--grant \(bytes): a grant has 1 to \(Self.maxGrant) bytes")
+        }
         _ = try memFiles()
-        _ = try globals()
+        _ = try globals(grants: grant.map { (0, $0) })
     }
 
     func run() throws {
@@ -104,7 +115,15 @@ struct RunCommand: ParsableCommand {
         options.verify = !noVerify
         options.timeout = timeoutMs.map { .milliseconds($0) }
         options.interruptingSignals = [SIGINT, SIGTERM]
-        options.globals = try globals()
+        // The grants live until the process exits: requests may still be in flight when the loop closes.
+        let grants = grant.map { bytes in
+            let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes, alignment: 4096)
+            memory.initializeMemory(as: UInt8.self, repeating: 0)
+            return GrantedMemory(memory)
+        }
+        options.grants = grants
+        options.sqeSandbox = unsafeSqeAddresses ? .off : .strict
+        options.globals = try globals(grants: grants.map { ($0.address, $0.count) })
         if trace {
             options.tracer = { print(StepTraceFormatter.format($0)) }
         }
@@ -147,20 +166,40 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    /// `--set NAME=VALUE` values.
-    private func globals() throws -> [(name: String, value: GlobalValue)] {
+    /// `--set NAME=VALUE` values; `@grantK+N` is the K-th of `grants` (address, size) plus N.
+    private func globals(grants: [(address: UInt64, size: Int)]) throws -> [(name: String, value: GlobalValue)] {
         try settings.map { setting in
             guard let eq = setting.firstIndex(of: "="), eq != setting.startIndex else {
                 throw ValidationError("--set \(setting): expected NAME=VALUE")
             }
+            let text = String(setting[setting.index(after: eq)...])
             let value: GlobalValue
             do throws(LoopError) {
-                value = try GlobalValue(parsing: String(setting[setting.index(after: eq)...]))
+                value = try text.hasPrefix("@grant") ? Self.grantAddress(text, grants, setting) : GlobalValue(parsing: text)
             } catch {
                 throw ValidationError("--set \(setting): \(error.message)")
             }
             return (String(setting[..<eq]), value)
         }
+    }
+
+    /// `@grantK` or `@grantK+N` (N below the grant's size) as an address.
+    private static func grantAddress(_ text: String, _ grants: [(address: UInt64, size: Int)],
+                                     _ setting: String) throws(LoopError) -> GlobalValue {
+        let spec = text.dropFirst("@grant".count)
+        let plus = spec.firstIndex(of: "+")
+        guard let k = Int(spec[..<(plus ?? spec.endIndex)]), grants.indices.contains(k) else {
+            throw LoopError(.badArgument, "'\(text)': expected @grantK or @grantK+N with K below the number of --grant options (\(grants.count))")
+        }
+        var offset: UInt64 = 0
+        if let plus {
+            guard case .integer(let n) = try GlobalValue(parsing: String(spec[spec.index(after: plus)...])),
+                  n >= 0, n < Int128(grants[k].size) else {
+                throw LoopError(.badArgument, "'\(text)': N must be a non-negative integer below the grant's \(grants[k].size) bytes")
+            }
+            offset = UInt64(n)
+        }
+        return .integer(Int128(grants[k].address + offset))
     }
 
     /// Writes `bytes` to the file at `path` (created, or truncated); the errno when that fails.

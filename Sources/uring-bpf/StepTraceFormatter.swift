@@ -13,6 +13,10 @@ enum StepTraceFormatter {
             for sqe in entries { lines.append("  sqe       " + describe(sqe)) }
             lines.append("  submit(\(entries.count)) -> \(describe(result: result))")
         }
+        for refusal in t.refusals {
+            lines.append("  refused   SQE \(refusal.index) \(refusal.opcode) \(refusal.field)=0x\(String(refusal.address, radix: 16)): "
+                + "\(refusal.reason) -> \(describe(result: refusal.result))")
+        }
         for line in t.printk { lines.append("  printk    \(line)") }
         let verdict = switch LoopStepResult(rawValue: t.returnValue) {
         case .continue: "CONTINUE"

@@ -178,6 +178,27 @@ struct CLITests {
         #expect(String(decoding: mem[4096..<(4096 + content.utf8.count)], as: UTF8.self) == content)
     }
 
+    @Test("user mode refuses an SQE address outside MEM (--trace names it); --grant and --unsafe-sqe-addresses allow it")
+    func sqeSandboxOptions() throws {
+        let content = "read through a grant\n"
+        let file = try temporaryFile(Array(content.utf8))
+        let paths = try temporaryFile(Array(file.utf8) + [0])
+        defer { for f in [file, paths] { try? FileManager.default.removeItem(atPath: f) } }
+        let common = ["run", "read_open", "--mode", "user", "--mem-size", "8192", "--mem-file", "0:\(paths)", "--set", "path_addr=@mem"]
+        let (refused, output) = try cli(common + ["--set", "buf_addr=4096", "--trace"])
+        #expect(refused == 0, "\(output)")  // the program ends the run itself, with error set
+        #expect(output.contains("refused   SQE 0 READ addr=0x1000: 4096 bytes at 0x1000 are outside MEM and granted memory -> -14 (EFAULT)"), "\(output)")
+        #expect(output.contains(".bss error = -14"), "\(output)")
+        let (granted, grantOutput) = try cli(common + ["--grant", "4096", "--set", "buf_addr=@grant0"])
+        #expect(granted == 0, "\(grantOutput)")
+        #expect(grantOutput.contains(".bss bytes_read = \(content.utf8.count)"), "\(grantOutput)")
+        let (badGrant, badOutput) = try cli(common + ["--grant", "4096", "--set", "buf_addr=@grant1"])
+        #expect(badGrant == 64, "\(badOutput)")
+        #expect(badOutput.contains("@grant1"), "\(badOutput)")
+        let (unsafe, unsafeOutput) = try cli(common + ["--set", "buf_addr=@mem+4096", "--unsafe-sqe-addresses"])
+        #expect(unsafe == 0, "\(unsafeOutput)")
+    }
+
     @Test("--mem-file takes a hex OFFSET")
     func memFileHexOffset() throws {
         let content = "at offset 0x10\n"

@@ -20,6 +20,7 @@ struct LoopTestProgramsParseTests {
         ("sq_rewind", ["bpf_io_uring_get_region", "bpf_io_uring_submit_sqes"]),
         ("swift_maps", []),
         ("typed_globals", []),
+        ("hostile_sqes", ["bpf_io_uring_get_region", "bpf_io_uring_submit_sqes"]),
     ]
 
     /// Helper numbers each program calls (`call N` with src 0).
@@ -28,6 +29,7 @@ struct LoopTestProgramsParseTests {
         "endless": [], "printk": [6], "maps": [1, 2, 3, 5, 7, 8, 181], "sq_rewind": [],
         "not_sleepable": [], "swift_maps": [1, 2], "typed_globals": [2], "huge_sizes": [6, 177], "huge_array_map": [1],
         "stray_stores": [],
+        "hostile_sqes": [],
     ]
 
     static func helperCalls(_ program: ObjectProgram) -> Set<Int32> {
