@@ -11,6 +11,7 @@ struct BenchCommand: ParsableCommand {
             BenchVMCommand.self,
             BenchNopsCommand.self,
             BenchFilesCommand.self,
+            BenchCopyCommand.self,
         ]
     )
 }

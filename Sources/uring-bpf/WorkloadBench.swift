@@ -4,10 +4,10 @@ import Foundation
 /// same job and checks its result; the variants run interleaved, in a rotating order, so that load drifting on a
 /// shared machine hits all of them alike; a row is the median of its runs, with its ratio to the first row.
 struct WorkloadBench {
-    /// One timed run and the syscalls it made.
+    /// One timed run and the syscalls it made (nil: not counted, e.g. another process's).
     struct Sample {
         var nanoseconds: Int64
-        var syscalls: Int
+        var syscalls: Int?
     }
 
     /// A row: does the job once, checks it, returns the time of the job alone.
@@ -43,8 +43,9 @@ struct WorkloadBench {
                      + right("min", 11) + right("max", 11) + right("syscalls", 11) + right("ratio", 9)]
         for (i, variant) in variants.enumerated() {
             lines.append("(\(variant.label)) " + variant.title.padding(toLength: 52, withPad: " ", startingAt: 0)
-                         + String(format: "%10.2f %10.2f %10.2f %10d %8.2f", medians[i], times[i].first ?? 0,
-                                  times[i].last ?? 0, samples[i].first?.syscalls ?? 0, medians[i] / medians[0]))
+                         + String(format: "%10.2f %10.2f %10.2f ", medians[i], times[i].first ?? 0, times[i].last ?? 0)
+                         + right(samples[i].first?.syscalls.map(String.init) ?? "n/a", 10)
+                         + String(format: " %8.2f", medians[i] / medians[0]))
         }
         return (lines.joined(separator: "\n"), medians)
     }
