@@ -25,8 +25,9 @@
  *           files_done, bytes, checksum, reads, open_errors, read_errors,
  *           errors (failed opens + reads + closes), error (first -errno, or a
  *           fatal one: bad settings, a failed submit)
- * Runner usage: two files; 32 buffers of 8 KiB from MEM+0, the paths 128 bytes
- * apart from MEM+262144:
+ * Below: two files; 32 buffers of 8 KiB from MEM+0, the paths 128 bytes apart
+ * from MEM+262144.
+ * Runner usage:
  *   printf 'first file\n' > a; printf 'second file\n' > b
  *   for f in a b; do printf '%s' "$PWD/$f" | dd bs=128 conv=sync status=none; done > paths.bin
  *   uring-bpf run slurp --sq-entries 32 --cq-entries 64 --mem-size 327680 \

@@ -58,6 +58,15 @@ public struct CopyDeepJob: Sendable {
         public var errors: Int
         /// The first error's -errno, or 0.
         public var error: Int32
+
+        /// An outcome with these counts.
+        public init(bytes: UInt64, reads: Int, writes: Int, errors: Int, error: Int32) {
+            self.bytes = bytes
+            self.reads = reads
+            self.writes = writes
+            self.errors = errors
+            self.error = error
+        }
     }
 
     /// The results in the loop's globals.

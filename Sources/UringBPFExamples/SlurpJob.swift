@@ -68,6 +68,15 @@ public struct SlurpJob: Sendable {
         public var errors: Int
         /// The first error's -errno, or 0.
         public var error: Int32
+
+        /// An outcome with these counts.
+        public init(files: Int, bytes: UInt64, checksum: UInt64, errors: Int, error: Int32) {
+            self.files = files
+            self.bytes = bytes
+            self.checksum = checksum
+            self.errors = errors
+            self.error = error
+        }
     }
 
     /// The results in the loop's globals.
