@@ -44,9 +44,7 @@ struct BenchCopyCommand: ParsableCommand {
             state ^= state << 13; state ^= state >> 7; state ^= state << 17
             content[i] = UInt8(truncatingIfNeeded: state)
         }
-        guard FileManager.default.createFile(atPath: input, contents: Data(content)) else {
-            throw BenchFailure("cannot create \(input)")
-        }
+        try RegularFile.create(input, contents: content)
         let copy = Copy(input: input, output: output, content: content, bufferSize: bufferSize)
         var bench = WorkloadBench(variants: [
             Self.synchronous(copy),

@@ -123,9 +123,7 @@ struct BenchFilesCommand: ParsableCommand {
                     content[k] = UInt8(truncatingIfNeeded: state)
                 }
                 checksum &+= content.withUnsafeBytes { SlurpJob.checksum($0) }
-                guard FileManager.default.createFile(atPath: path, contents: Data(content)) else {
-                    throw BenchFailure("cannot create \(path)")
-                }
+                try RegularFile.create(path, contents: content)
             }
         }
 

@@ -159,9 +159,7 @@ extension Demo {
                 for (i, path) in paths.enumerated() {
                     let content = [UInt8](repeating: UInt8(truncatingIfNeeded: i), count: size - i % 7)
                     expected &+= content.withUnsafeBytes { SlurpJob.checksum($0) }
-                    guard FileManager.default.createFile(atPath: path, contents: Data(content)) else {
-                        throw ValidationError("cannot create \(path)")
-                    }
+                    try RegularFile.create(path, contents: content)
                 }
                 var options = job.options(mode: o.mode)
                 options.engine = o.engine
@@ -184,7 +182,7 @@ extension Demo {
             prepare: { o in
                 var bytes = [UInt8](repeating: 0, count: (16 << 20) + 12345)
                 for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: i &* 2654435761 >> 9) }
-                try Data(bytes).write(to: URL(fileURLWithPath: input))
+                try RegularFile.create(input, contents: bytes)
                 var options = job.options(mode: o.mode)
                 options.engine = o.engine
                 o = options
