@@ -72,7 +72,7 @@ __u32 started;
 __u32 next_file;
 __u32 active;  /* slots with a file in progress */
 __u32 queued;  /* SQEs written but not yet submitted */
-__u32 sum_slot; /* a read's bytes wait in this slot's buffer to be summed */
+__u32 sum_slot; /* a read's bytes to sum, in this slot's buffer (set by reap) */
 __u32 sum_len;
 __s32 slot_fd[MAX_DEPTH];
 __u64 slot_pos[MAX_DEPTH];
@@ -160,8 +160,10 @@ static __always_inline __u64 sum_words(const __u64 *words, __u32 len)
 	return sum;
 }
 
-/* Handles up to MAX_REAP_PER_STEP CQEs; stops after a read that needs summing. 0 or a fatal -errno. */
-static __always_inline int reap(struct iou_rings_header *rings, struct io_uring_sqe *sqes)
+/* Handles up to MAX_REAP_PER_STEP CQEs; stops after a read whose bytes need summing (sum_slot, sum_len). 0 or a
+ * fatal -errno. A function of its own (not inlined), so that its many paths end in one state for the caller: the
+ * verifier then walks the summing loop after it once, not once per path. */
+static __noinline int reap(struct iou_rings_header *rings, struct io_uring_sqe *sqes)
 {
 	struct io_uring_cqe cqe;
 	__u32 i, slot;
@@ -204,7 +206,7 @@ static __always_inline int reap(struct iou_rings_header *rings, struct io_uring_
 			else
 				ret = close_fd(sqes, slot, slot_fd[slot]);
 			if (ret == 0 && res > 0) {
-				/* The next step sums it (the read after it may overwrite the buffer only once submitted). */
+				/* The caller sums it before it submits the slot's next read. */
 				sum_slot = slot;
 				sum_len = res;
 				return 0;
@@ -248,14 +250,7 @@ URING_BPF_LOOP_STEP(slurp_step, ctx, lp)
 		return IOU_LOOP_STOP;
 	}
 
-	if (sum_len) {
-		/* A step of its own: the verifier then walks the summing loop once, not once per reaped CQE. */
-		slot = sum_slot;
-		len = sum_len;
-		sum_len = 0;
-		if (slot < depth && slot < MAX_DEPTH && len <= buf_len)
-			checksum += sum_words((const __u64 *)(mem + bufs_off + (__u64)slot * buf_len), len);
-	} else if (!started) {
+	if (!started) {
 		/* Settings the verifier cannot check for us: each slot's buffer inside MEM, depth within the rings. */
 		if (depth == 0 || depth > MAX_DEPTH || depth > sq_entries || depth > cq_entries ||
 		    buf_len == 0 || buf_len % 8 || (__u64)bufs_off + (__u64)depth * buf_len > mem_size ||
@@ -279,10 +274,16 @@ URING_BPF_LOOP_STEP(slurp_step, ctx, lp)
 			return IOU_LOOP_STOP;
 		}
 	}
+	if (sum_len) {
+		slot = sum_slot;
+		len = sum_len;
+		sum_len = 0;
+		if (slot < depth && slot < MAX_DEPTH && len <= buf_len)
+			checksum += sum_words((const __u64 *)(mem + bufs_off + (__u64)slot * buf_len), len);
+	}
 
-	/* Submit the batch once the CQ is drained, and never before a buffer waiting to be summed is summed
-	 * (its slot's next read may be queued). */
-	if (queued && !sum_len && rings->cq_tail == rings->cq_head) {
+	/* Submit the batch once the CQ is drained (a summed buffer's next read may be in it). */
+	if (queued && rings->cq_tail == rings->cq_head) {
 		ret = bpf_io_uring_submit_sqes(ctx, queued);
 		if (ret != (int)queued) {
 			/* What was submitted still completes, but nothing can tell which: stop where we are. */
@@ -291,10 +292,10 @@ URING_BPF_LOOP_STEP(slurp_step, ctx, lp)
 		}
 		queued = 0;
 	}
-	if (!active && !queued && !sum_len)
+	if (!active && !queued)
 		return IOU_LOOP_STOP;
 	/* Sleep only when there is nothing to do but wait. */
-	if (sum_len || queued || rings->cq_tail != rings->cq_head)
+	if (queued || rings->cq_tail != rings->cq_head)
 		lp->cq_wait_idx = rings->cq_head;
 	else
 		lp->cq_wait_idx = rings->cq_head + 1;
