@@ -11,7 +11,8 @@ public struct LoopOptions: @unchecked Sendable {
     /// Bytes of MEM region to register (`IORING_REGISTER_MEM_REGION`, page-rounded); 0 for none.
     public var memSize: Int = 0
     /// Values for global variables, applied in order before the program is loaded (so `.rodata` can be set).
-    /// `sq_entries` and `cq_entries`, when the program has them, are filled from the ring unless given here.
+    /// `sq_entries` and `cq_entries`, when the program has them, are filled from the ring, and `mem_size` from the MEM
+    /// region's size, unless given here.
     public var globals: [(name: String, value: GlobalValue)] = []
     /// User mode: the engine that runs the program. The JIT (the default) falls back to the interpreter where it
     /// cannot run; ``UringLoop/engine`` says which runs and why.

@@ -196,7 +196,8 @@ func makeLoopRing(_ options: LoopOptions, flags: SetupFlags) throws(LoopError) -
 
 let loopRingFlags: SetupFlags = [.singleIssuer, .deferTaskrun, .noSQArray, .sqRewind]
 
-/// The global values to set before load: `sq_entries`/`cq_entries` from the ring (unless given), then the caller's,
+/// The global values to set before load: `sq_entries`/`cq_entries` from the ring and `mem_size` from the MEM region
+/// (unless given), then the caller's,
 /// with `@mem+N` turned into addresses. Each value is checked against its variable's size.
 func stagedGlobals(_ options: LoopOptions, object: ObjectFile, sqEntries: UInt32, cqEntries: UInt32,
                    mem: UnsafeMutableRawBufferPointer?) throws(LoopError) -> [(name: String, bytes: [UInt8])] {
@@ -206,8 +207,9 @@ func stagedGlobals(_ options: LoopOptions, object: ObjectFile, sqEntries: UInt32
     }
     let given = Set(options.globals.map(\.name))
     var values: [(String, GlobalValue)] = []
-    for (name, value) in [("sq_entries", sqEntries), ("cq_entries", cqEntries)]
-    where !given.contains(name) && sizes[name] != nil {
+    var filled = [("sq_entries", sqEntries), ("cq_entries", cqEntries)]
+    if let mem, let size = UInt32(exactly: mem.count) { filled.append(("mem_size", size)) }
+    for (name, value) in filled where !given.contains(name) && sizes[name] != nil {
         values.append((name, .integer(Int128(value))))
     }
     values += options.globals.map { ($0.name, $0.value) }

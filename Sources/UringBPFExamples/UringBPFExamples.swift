@@ -1,6 +1,6 @@
 /// The example loop programs, `Programs/UringBPFExamples/*.bpf.c`, compiled by the package build
 /// (BPFCompilerPlugin). Each also has its generated enum with typed names: ``NopsSeq``, ``NopsQd``, ``ReadOpen``,
-/// ``CopyFile``.
+/// ``CopyFile``, ``Slurp`` (with ``SlurpJob``), ``CopyDeep`` (with ``CopyDeepJob``).
 public enum UringBPFExamples {
     /// One compiled example.
     public struct Example: Sendable {

@@ -10,6 +10,8 @@ struct BenchCommand: ParsableCommand {
             BenchRingCommand.self,
             BenchVMCommand.self,
             BenchNopsCommand.self,
+            BenchFilesCommand.self,
+            BenchCopyCommand.self,
         ]
     )
 }

@@ -9,7 +9,7 @@ import UringBPFExamples
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the bundled example loop programs (NOPs, read(open()), file copy) and show what they did."
+        abstract: "Run the bundled example loop programs (NOPs, read(open()), file copies, many small files) and show what they did."
     )
 
     @Option(help: "Where the programs run: kernel (needs io_uring_bpf_ops, Linux 7.1+), user (our interpreter) or auto (kernel when the kernel has io_uring_bpf_ops).")
@@ -62,7 +62,14 @@ private struct Demo {
         let start = clock.now
         _ = try loop.run()
         let elapsed = clock.now - start
-        return (loop, elapsed, try describe(loop))
+        let summary = try describe(loop)
+        // By convention a program reports failures in a non-zero `error` (the first -errno) or `errors` (a count).
+        for name in ["error", "errors"] {
+            if let v = loop.globals.variable(named: name)?.integer, v.bitPattern != 0 {
+                throw ValidationError("the program reported \(name) = \(v): \(summary)")
+            }
+        }
+        return (loop, elapsed, summary)
     }
 
     static let nops = 100_000
@@ -88,6 +95,8 @@ private struct Demo {
                  }),
             readOpen,
             copyFile,
+            slurp,
+            copyDeep,
         ]
     }
 
@@ -136,6 +145,62 @@ private struct Demo {
                 let g = loop.globals
                 let same = FileManager.default.contentsEqual(atPath: input, andPath: output)
                 return "copied \(g.show("bytes_copied")) bytes in \(g.show("reads")) reads and \(g.show("writes")) writes; the copy is \(same ? "identical" : "DIFFERENT") (error \(g.show("error")))"
+            })
+    }
+}
+
+extension Demo {
+    static var slurp: Demo {
+        let directory = workDirectory + "-files"
+        let files = 2000, size = 4096
+        let paths = (0..<files).map { directory + "/file\($0)" }
+        let job = SlurpJob(paths: paths, depth: 32, bufferLength: 8192)
+        nonisolated(unsafe) var expected: UInt64 = 0
+        return Demo(
+            title: "Many small files: openat → read → close, 32 files in flight, the fd from each open's CQE", example: "slurp",
+            prepare: { o in
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                for (i, path) in paths.enumerated() {
+                    let content = [UInt8](repeating: UInt8(truncatingIfNeeded: i), count: size - i % 7)
+                    expected &+= content.withUnsafeBytes { SlurpJob.checksum($0) }
+                    try RegularFile.create(path, contents: content)
+                }
+                var options = job.options(mode: o.mode)
+                options.engine = o.engine
+                o = options
+            },
+            before: { loop in try job.prepare(loop) },
+            describe: { loop in
+                defer { try? FileManager.default.removeItem(atPath: directory) }
+                let outcome = try SlurpJob.outcome(of: loop)
+                let same = outcome.checksum == expected ? "equals" : "DIFFERS from"
+                return "read \(outcome.files) files, \(outcome.bytes) bytes; checksum 0x\(String(outcome.checksum, radix: 16)) \(same) the files' (errors \(outcome.errors))"
+            })
+    }
+
+    static var copyDeep: Demo {
+        let input = workDirectory + "-deep.in", output = workDirectory + "-deep.out"
+        let job = CopyDeepJob(input: input, output: output, depth: 8, bufferLength: 128 << 10)
+        return Demo(
+            title: "Deep-queue copy: 8 reads/writes in flight, each write issued from its read's CQE", example: "copy_deep",
+            prepare: { o in
+                var bytes = [UInt8](repeating: 0, count: (16 << 20) + 12345)
+                for i in bytes.indices { bytes[i] = UInt8(truncatingIfNeeded: i &* 2654435761 >> 9) }
+                try RegularFile.create(input, contents: bytes)
+                var options = job.options(mode: o.mode)
+                options.engine = o.engine
+                o = options
+            },
+            before: { loop in try job.prepare(loop) },
+            describe: { loop in
+                defer {
+                    try? FileManager.default.removeItem(atPath: input)
+                    try? FileManager.default.removeItem(atPath: output)
+                }
+                let outcome = try CopyDeepJob.outcome(of: loop)
+                let same = FileManager.default.contentsEqual(atPath: input, andPath: output)
+                guard same else { throw ValidationError("the copy differs from the input") }
+                return "copied \(outcome.bytes) bytes in \(outcome.reads) reads and \(outcome.writes) writes; the copy is identical (errors \(outcome.errors))"
             })
     }
 }

@@ -4,7 +4,8 @@ import UringBPF
 
 /// The CLI's exit statuses, as `uring-bpf --help` documents them.
 enum ExitStatus {
-    /// The loop failed: the run ended without IOU_LOOP_STOP, or its results could not be written.
+    /// The loop failed: the run ended without IOU_LOOP_STOP, the program reported an error (by convention, a
+    /// non-zero global `error` or `errors`), or its results could not be written.
     static let loopFailed: Int32 = 1
     /// The program could not be loaded: an unreadable or malformed object, refused by the kernel or our loader, or
     /// a mode this machine does not have.
@@ -14,8 +15,8 @@ enum ExitStatus {
 
     /// How the help texts say it.
     static let documentation = """
-        Exit status: 0 success; 1 the loop failed (the run ended without IOU_LOOP_STOP, or its results could not \
-        be written); 2 the program could not be loaded (unreadable or malformed object, refused by the kernel or \
+        Exit status: 0 success; 1 the loop failed (the run ended without IOU_LOOP_STOP, the program reported an \
+        error in a non-zero global `error` or `errors`, or its results could not be written); 2 the program could not be loaded (unreadable or malformed object, refused by the kernel or \
         the loader, mode unavailable); 64 bad options.
         """
 

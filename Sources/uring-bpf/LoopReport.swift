@@ -31,6 +31,13 @@ struct LoopReport {
         }
     }
 
+    /// What the program reported in its globals by convention: a non-zero `error` (the first -errno) or `errors` (a
+    /// count of failed requests); nil when it reported nothing.
+    var reportedErrors: String? {
+        let reported = globals.filter { ($0.name == "error" || $0.name == "errors") && $0.integer != nil && $0.integer?.bitPattern != 0 }
+        return reported.isEmpty ? nil : reported.map { "\($0.name) = \($0.formattedValue)" }.joined(separator: ", ")
+    }
+
     var text: String {
         var lines: [String] = []
         switch result {

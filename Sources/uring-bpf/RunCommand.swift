@@ -155,6 +155,11 @@ struct RunCommand: ParsableCommand {
             }
         }
         if report.returnCode != 0 { throw ExitCode(ExitStatus.loopFailed) }
+        if let reported = report.reportedErrors {
+            fflush(nil)  // the report first, then why the status is 1
+            FileHandle.standardError.write(Data("Error: the program reported an error: \(reported)\n".utf8))
+            throw ExitCode(ExitStatus.loopFailed)
+        }
     }
 
     /// `--mem-file OFFSET:PATH` values; OFFSET is decimal or 0x hex, and may be left out (0).

@@ -132,7 +132,9 @@ struct CLITests {
         let set = ["--set", "in_path_addr=0xffffffffffffffff"]
         let (textStatus, text) = try cli(["run", "copy_file"] + set)
         let (jsonStatus, jsonText) = try cli(["run", "copy_file", "--json"] + set)
-        #expect(textStatus == 0 && jsonStatus == 0, "\(text)\n\(jsonText)")
+        // The program reports EINVAL in its global `error`: exit status 1.
+        #expect(textStatus == 1 && jsonStatus == 1, "\(text)\n\(jsonText)")
+        #expect(text.contains("Error: the program reported an error: error = -22"), "\(text)")
         #expect(text.contains(".bss in_path_addr = 18446744073709551615"), "\(text)")
         #expect(text.contains(".bss error = -22"), "\(text)")  // no output path: EINVAL, kept by the program
         #expect(jsonText.contains("\"value\" : 18446744073709551615"), "\(jsonText)")
