@@ -10,6 +10,7 @@ struct BenchCommand: ParsableCommand {
             BenchRingCommand.self,
             BenchVMCommand.self,
             BenchNopsCommand.self,
+            BenchEchoCommand.self,
         ]
     )
 }
