@@ -91,7 +91,9 @@ struct BenchEchoCommand: ParsableCommand {
         let total = Double(connections * messages)
         print("bench echo: \(connections) connections × \(messages) messages × \(size) B on 127.0.0.1, median of "
               + "\(repetitions) interleaved runs per variant (after a warm-up run)")
-        print(String(format: "    %-38@ %12@ %10@ %16@ %14@", "variant", "messages/s", "µs/msg", "syscalls/msg", "ratio to (a)"))
+        let width = 38
+        print("    " + "variant".padding(toLength: width, withPad: " ", startingAt: 0)
+              + "   messages/s     µs/msg     syscalls/msg   ratio to (a)")
         var rates: [Double] = []
         for (i, variant) in variants.enumerated() {
             let times = samples[i].map { Double($0.nanoseconds) }.sorted()
@@ -100,8 +102,8 @@ struct BenchEchoCommand: ParsableCommand {
             let rate = total / (medianTime / 1e9)
             rates.append(rate)
             let syscalls = Double(samples[i].map(\.syscalls).sorted()[samples[i].count / 2]) / total
-            print(String(format: "(%@) %-38@ %12.0f %10.2f %16.3f %14.2f", variant.label, variant.title, rate,
-                         medianTime / total / 1e3, syscalls, rate / rates[0]))
+            print("(\(variant.label)) " + variant.title.padding(toLength: width, withPad: " ", startingAt: 0)
+                  + String(format: " %12.0f %10.2f %16.3f %14.2f", rate, medianTime / total / 1e3, syscalls, rate / rates[0]))
         }
         if let kernelNote { print(kernelNote) }
         print("(syscalls counted on the server side: io_uring_enter for the ring variants — 1 per run in kernel mode — "
