@@ -65,19 +65,19 @@ struct BenchEchoCommand: ParsableCommand {
                 return (o.bytes, o.failed, o.syscalls)
             },
             try loopProgram("c", "BPF echo, user mode (JIT)", mode: .user, engine: .jit),
-            try loopProgram("d", "BPF echo, user mode (interpreter)", mode: .user, engine: .interpreter),
         ]
         var kernelNote: String?
         let kernel = KernelLoopSupport.probe()
         if kernel.available {
             do {
-                variants.append(try loopProgram("e", "BPF echo, kernel mode", mode: .kernel, engine: .default))
+                variants.append(try loopProgram("d", "BPF echo, kernel mode", mode: .kernel, engine: .default))
             } catch {
                 kernelNote = "kernel mode: setup failed (\(error))"
             }
         } else {
             kernelNote = "kernel mode: unavailable (\(kernel.reason))"
         }
+        variants.append(try loopProgram("e", "BPF echo, user mode (interpreter)", mode: .user, engine: .interpreter))
 
         var samples = Array(repeating: [Sample](), count: variants.count)
         for variant in variants { _ = try variant.measure() }  // warm-up (and a first check)
@@ -90,21 +90,24 @@ struct BenchEchoCommand: ParsableCommand {
 
         let total = Double(connections * messages)
         print("bench echo: \(connections) connections × \(messages) messages × \(size) B on 127.0.0.1, median of "
-              + "\(repetitions) interleaved runs per variant (after a warm-up run)")
+              + "\(repetitions) interleaved runs per variant (after a warm-up run); load average "
+              + ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3)
+                  .joined(separator: " ") ?? "unknown"))
         let width = 38
         print("    " + "variant".padding(toLength: width, withPad: " ", startingAt: 0)
-              + "   messages/s     µs/msg     syscalls/msg   ratio to (a)")
-        var rates: [Double] = []
+              + "        ms       min       max     µs/msg   syscalls/msg   ratio to (a)")
+        var medians: [Double] = []
         for (i, variant) in variants.enumerated() {
-            let times = samples[i].map { Double($0.nanoseconds) }.sorted()
-            let medianTime = times.count % 2 == 1 ? times[times.count / 2]
-                : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
-            let rate = total / (medianTime / 1e9)
-            rates.append(rate)
+            let times = samples[i].map { Double($0.nanoseconds) / 1e6 }.sorted()
+            let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+            medians.append(median)
             let syscalls = Double(samples[i].map(\.syscalls).sorted()[samples[i].count / 2]) / total
             print("(\(variant.label)) " + variant.title.padding(toLength: width, withPad: " ", startingAt: 0)
-                  + String(format: " %12.0f %10.2f %16.3f %14.2f", rate, medianTime / total / 1e3, syscalls, rate / rates[0]))
+                  + String(format: " %9.1f %9.1f %9.1f %10.2f %14.3f %14.2f", median, times.first!, times.last!,
+                           median * 1e3 / total, syscalls, median / medians[0]))
         }
+        print("messages/s: " + zip(variants, medians).map { "(\($0.label)) \(Int(total / ($1 / 1e3)))" }
+            .joined(separator: ", "))
         if let kernelNote { print(kernelNote) }
         print("(syscalls counted on the server side: io_uring_enter for the ring variants — 1 per run in kernel mode — "
               + "and epoll_wait, read, send, accept4, epoll_ctl, close for epoll)")
