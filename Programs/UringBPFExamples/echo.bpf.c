@@ -22,7 +22,8 @@
  *          partial_sends, resets (connections ended by ECONNRESET or EPIPE),
  *          conn_errors (ended by another error), last_conn_error, inflight,
  *          error (0 or the -errno that stopped the server), conns[] (each
- *          slot's fd and state: an fd is open while its state is not 0)
+ *          slot's fd and state: the fd is open while the state is 1, recv,
+ *          or 2, send)
  * Runner usage: `uring-bpf serve-echo --port P` makes the listening socket
  *   (and `uring-bpf bench echo` drives it); alone, `run` can only load it, verify it and stop:
  *   uring-bpf run echo --set stop=1

@@ -40,17 +40,9 @@ struct BenchEchoCommand: ParsableCommand {
         }
     }
 
-    /// One timed run: how long the clients took, and the server's syscalls.
-    struct Sample {
-        var nanoseconds: Int64
-        var syscalls: Int
-    }
-
-    struct Variant {
-        var label: String
-        var title: String
-        var measure: () throws -> Sample
-    }
+    // A row and one timed run are what bench nops measures too: its time, and the server's syscalls.
+    typealias Sample = BenchNopsCommand.Sample
+    typealias Variant = BenchNopsCommand.Variant
 
     func run() throws {
         var variants = [
