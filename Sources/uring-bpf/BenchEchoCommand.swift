@@ -71,14 +71,7 @@ struct BenchEchoCommand: ParsableCommand {
         }
         variants.append(try loopProgram("e", "BPF echo, user mode (interpreter)", mode: .user, engine: .interpreter))
 
-        var samples = Array(repeating: [Sample](), count: variants.count)
-        for variant in variants { _ = try variant.measure() }  // warm-up (and a first check)
-        for repetition in 0..<repetitions {
-            for k in variants.indices {
-                let i = (k + repetition) % variants.count
-                samples[i].append(try variants[i].measure())
-            }
-        }
+        let samples = try BenchNopsCommand.Variant.interleaved(variants, repetitions: repetitions)
 
         let total = Double(connections * messages)
         print("bench echo: \(connections) connections × \(messages) messages × \(size) B on 127.0.0.1, median of "
