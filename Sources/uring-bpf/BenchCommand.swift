@@ -12,6 +12,7 @@ struct BenchCommand: ParsableCommand {
             BenchNopsCommand.self,
             BenchFilesCommand.self,
             BenchCopyCommand.self,
+            BenchEchoCommand.self,
         ]
     )
 }

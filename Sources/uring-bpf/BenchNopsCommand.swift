@@ -51,14 +51,7 @@ struct BenchNopsCommand: ParsableCommand {
             kernelNote = "kernel mode: unavailable (\(kernel.reason))"
         }
 
-        var samples = Array(repeating: [Sample](), count: variants.count)
-        for variant in variants { _ = try variant.measure() }  // warm-up (and a first check)
-        for repetition in 0..<repetitions {
-            for k in variants.indices {
-                let i = (k + repetition) % variants.count
-                samples[i].append(try variants[i].measure())
-            }
-        }
+        let samples = try BenchNopsCommand.Variant.interleaved(variants, repetitions: repetitions)
 
         let perNOP = samples.map { runs in runs.map { Double($0.nanoseconds) / Double(count) }.sorted() }
         let medians = perNOP.map(median)

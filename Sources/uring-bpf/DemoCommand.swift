@@ -97,6 +97,7 @@ private struct Demo {
             copyFile,
             slurp,
             copyDeep,
+            echo,
         ]
     }
 
@@ -213,4 +214,46 @@ func formatDuration(_ d: Duration) -> String {
 extension GlobalVariables {
     /// The value of `name` as text ("?" if the program has no such variable).
     func show(_ name: String) -> String { variable(named: name)?.formattedValue ?? "?" }
+}
+
+extension Demo {
+    /// The echo server: 8 clients on loopback, 200 messages each, while the program serves them.
+    static var echo: Demo {
+        let clients = 8, messages = 200, size = 64
+        let session = EchoDemoSession()
+        return Demo(
+            title: "TCP echo server: multishot accept, then recv → send per connection, on 127.0.0.1", example: "echo",
+            prepare: { o in
+                let (listener, port) = try EchoServer.listeningSocket(address: "127.0.0.1", port: 0)
+                (session.listener, session.port) = (listener, port)
+                o = EchoServer.options(o, listener: listener, maxConnections: clients, bufferSize: 2048)
+                o.timeout = .seconds(60)  // a server whose clients failed would wait for them forever
+            },
+            before: { _ in
+                let port = session.port
+                session.clients = Thread {
+                    session.result = EchoClient.run(port: port, connections: clients, messages: messages, size: size)
+                    session.done.signal()
+                }
+                session.clients?.start()
+            },
+            describe: { loop in
+                defer { close(session.listener) }
+                session.done.wait()
+                let load = session.result!
+                let g = loop.globals
+                let failures = load.failures.isEmpty ? "" : "; client failures: \(load.failures.map(\.description))"
+                return "\(g.show("accepted")) connections served, \(load.messages) messages of \(size) B echoed back "
+                    + "intact (\(g.show("bytes")) bytes), \(g.show("resets")) reset (error \(g.show("error")))\(failures)"
+            })
+    }
+}
+
+/// The echo demo's listening socket and client thread.
+private final class EchoDemoSession: @unchecked Sendable {
+    var listener: Int32 = -1
+    var port: UInt16 = 0
+    var clients: Thread?
+    var result: EchoClient.Result?
+    let done = DispatchSemaphore(value: 0)
 }

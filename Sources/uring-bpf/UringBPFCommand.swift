@@ -18,6 +18,7 @@ struct UringBPFCommand: ParsableCommand {
             DemoCommand.self,
             ExecCommand.self,
             VerifyCommand.self,
+            ServeEchoCommand.self,
         ]
     )
 

@@ -17,4 +17,18 @@ int64_t cref_nop_loop(uint32_t entries, uint32_t setup_flags, uint32_t batch, ui
 /// is not 1...16). The last chain is shorter when `nops` is not a multiple of `link`.
 int64_t cref_linked_nops(uint32_t link, uint64_t nops, uint64_t *cqes_seen);
 
+/// What `cref_epoll_echo` did.
+struct cref_echo_outcome {
+    uint64_t bytes;     ///< bytes echoed
+    uint64_t syscalls;  ///< every syscall made: epoll_wait, read, send, accept4, epoll_ctl, close
+    uint32_t closed;    ///< connections closed
+    uint32_t failed;    ///< of them, ended by an error
+};
+
+/// An epoll echo server on `listener` (a listening TCP socket): one thread, level-triggered epoll, blocking
+/// connection sockets, one read of up to `buffer_size` bytes per readable connection, sends until it is all back.
+/// Serves until `connections` connections have closed (closing any beyond them at once). Returns 0, or -errno
+/// (-ETIMEDOUT after 10 s without an event).
+int64_t cref_epoll_echo(int listener, uint32_t connections, uint32_t buffer_size, struct cref_echo_outcome *outcome);
+
 #endif
