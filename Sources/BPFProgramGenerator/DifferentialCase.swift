@@ -50,7 +50,7 @@ public final class Arena {
 
 /// What a run showed from outside: r0 or the error, the instruction count, and every byte it could have
 /// written (the arena and the stack).
-public struct Outcome: Equatable {
+public struct DifferentialOutcome: Equatable {
     /// `r0 = 0x…` or `error at <index>: <reason>`, with stack addresses relative to the stack top (they differ
     /// between engines) and everything else as is.
     public var result: String
@@ -62,7 +62,7 @@ public struct Outcome: Equatable {
     public var stack: [UInt8]
 
     /// Equal results, counts and bytes.
-    public static func == (a: Outcome, b: Outcome) -> Bool {
+    public static func == (a: DifferentialOutcome, b: DifferentialOutcome) -> Bool {
         func same(_ x: [UInt8], _ y: [UInt8]) -> Bool {
             x.count == y.count && x.withUnsafeBytes { p in y.withUnsafeBytes { q in memcmp(p.baseAddress!, q.baseAddress!, x.count) == 0 } }
         }
@@ -108,7 +108,7 @@ public struct DifferentialCase {
     }
 
     /// Runs on `engine` from a freshly filled arena; `inspect` sees the runner afterwards.
-    public func run(on engine: ExecutionEngine, arena: Arena, inspect: (ProgramRunner) -> Void = { _ in }) -> Outcome {
+    public func run(on engine: ExecutionEngine, arena: Arena, inspect: (ProgramRunner) -> Void = { _ in }) -> DifferentialOutcome {
         arena.fill(seed: generated.arenaSeed)
         let memory = MemoryMap()
         for r in Arena.regions {
@@ -129,18 +129,18 @@ public struct DifferentialCase {
         inspect(runner)
         let stackBytes = Array(UnsafeRawBufferPointer(
             start: UnsafeRawPointer(bitPattern: UInt(stack.base)), count: Int(stack.size)))
-        return Outcome(result: result, instructionsExecuted: runner.instructionsExecuted, arena: arena.bytes, stack: stackBytes)
+        return DifferentialOutcome(result: result, instructionsExecuted: runner.instructionsExecuted, arena: arena.bytes, stack: stackBytes)
     }
 
     /// The interpreter's and the JIT's outcomes, or nil if they agree.
-    public func mismatch(arena: Arena) -> (interpreter: Outcome, jit: Outcome)? {
+    public func mismatch(arena: Arena) -> (interpreter: DifferentialOutcome, jit: DifferentialOutcome)? {
         let interpreted = run(on: .interpreter, arena: arena)
         let compiled = run(on: .jit, arena: arena)
         return interpreted == compiled ? nil : (interpreted, compiled)
     }
 
     /// A report of a mismatch: the program, then what differs.
-    public func report(_ m: (interpreter: Outcome, jit: Outcome)) -> String {
+    public func report(_ m: (interpreter: DifferentialOutcome, jit: DifferentialOutcome)) -> String {
         var lines = ["program (budget \(generated.instructionBudget), r5 = 0x\(String(generated.r5, radix: 16))):"]
         lines.append(Disassembler().listing(program.instructions))
         lines.append("interpreter: \(m.interpreter.result), \(m.interpreter.instructionsExecuted) instructions")
