@@ -103,6 +103,9 @@ struct RunCommand: ParsableCommand {
         _ = try globals(grants: grant.map { (0, $0) })
     }
 
+    /// Every `--grant`, kept reachable until the process exits (a run happens once per process).
+    nonisolated(unsafe) private static var grantedMemory: [UnsafeMutableRawBufferPointer] = []
+
     func run() throws {
         let input = try ObjectInput(file: file, example: example)
         var options = LoopOptions()
@@ -119,6 +122,7 @@ struct RunCommand: ParsableCommand {
         let grants = grant.map { bytes in
             let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes, alignment: 4096)
             memory.initializeMemory(as: UInt8.self, repeating: 0)
+            Self.grantedMemory.append(memory)
             return GrantedMemory(memory)
         }
         options.grants = grants
