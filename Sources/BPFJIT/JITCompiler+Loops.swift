@@ -68,7 +68,24 @@ extension JITCompiler {
     /// wraps around.
     mutating func evaluate(_ bound: EntryBound, into target: X86Register, failure: X86Label) {
         let r = reg(bound.register)
-        if let other = bound.other, let stride = bound.stride {
+        if let f = bound.follows {
+            // r + ((counter bound - counter) >> shift) * step: the follower at the last iteration's start, or r if
+            // the loop runs once. Over 2^31 iterations fails (so that the product fits).
+            let once = asm.makeLabel(), done = asm.makeLabel()
+            asm.lea(target, X86Memory(reg(f.bound), f.boundOffset))
+            asm.alu(.sub, target, reg(f.counter))
+            asm.jcc(.below, once)
+            if f.shift > 0 { asm.shift(.shr, target, by: f.shift) }
+            asm.alu(.cmp, target, immediate: Int32.max)
+            asm.jcc(.above, failure)
+            asm.imul(target, target, immediate: f.step)
+            asm.alu(.add, target, r)
+            asm.jcc(.below, failure)  // carry
+            asm.jmp(done)
+            asm.bind(once)
+            asm.mov(target, r)
+            asm.bind(done)
+        } else if let other = bound.other, let stride = bound.stride {
             // r + ((U - r) rounded down to the stride), or r if U < r.
             let below = asm.makeLabel(), done = asm.makeLabel()
             asm.lea(target, X86Memory(reg(other), bound.otherOffset))

@@ -33,7 +33,22 @@ struct EntryBound: Equatable {
     var other: UInt8?
     var otherOffset: Int32 = 0
     var stride: Int32?
+    /// Instead of `other`: `register` follows the loop's bounded counter (see `Follower`).
+    var follows: Follower?
     var offset: Int32
+}
+
+/// An induction register that is not the one the back edge compares, bounded through the one that is: the
+/// counter steps by exactly `1 << shift` per iteration and starts every iteration after the first at most at
+/// `bound + boundOffset` (wrapping), so iteration k (from 0) exists only if `k <= (that - counter) >> shift`;
+/// the follower grows by at most `step` per iteration, so it starts iteration k at most at `register + k * step`.
+/// (A pointer walked alongside an index, the shape clang gives `for (i = 0; i < n; i++) ... p[i]`.)
+struct Follower: Equatable {
+    var counter: UInt8
+    var bound: UInt8
+    var boundOffset: Int32
+    var shift: UInt8
+    var step: Int32
 }
 
 /// Finds the loops `GuardedLoop` describes and bounds their accesses: a forward pass over the loop body (which
@@ -139,14 +154,14 @@ struct LoopAnalysis {
 
         // Induction registers bounded by the back edge: `r < B` / `r <= B` (B loop-invariant) to go round again,
         // every step non-negative, so at an iteration's start r lies in [r at entry, max(r at entry, B)].
-        var bounded: [UInt8: (other: UInt8, otherOffset: Int32, step: Int64, stride: Int32?)] = [:]
+        var bounded: [UInt8: (other: UInt8, otherOffset: Int32, step: Int64, exactStep: Int32?)] = [:]
         if let (register, bound, strict) = backEdgeBound(slots[b], backEdgeState),
             case .offset(.iteration(let r), _, _) = backEdgeState[Int(register)], r == register,
             inductions.contains(r),
             case .offset(.entry(let q), let c, let c2) = bound, c == c2,
             let qOffset = Int32(exactly: strict ? c - 1 : c)  // r < B: at most B - 1 (wrapping: a useless bound)
         {
-            bounded[r] = (q, qOffset, stepAfter(r, header: h, backEdge: b), stride(of: r, header: h, backEdge: b))
+            bounded[r] = (q, qOffset, stepAfter(r, header: h, backEdge: b), exactStep(of: r, header: h, backEdge: b))
         }
         var accesses: [HoistedAccess] = []
         for (index, value) in bases {
@@ -158,17 +173,28 @@ struct LoopAnalysis {
                 accesses.append(HoistedAccess(
                     index: index, low: EntryBound(register: r, offset: lo32), high: EntryBound(register: r, offset: hi32)))
             case .iteration(let r):
-                guard let bound = bounded[r] else { continue }
-                accesses.append(HoistedAccess(
-                    index: index, low: EntryBound(register: r, offset: lo32),
-                    high: EntryBound(
-                        register: r, other: bound.other, otherOffset: bound.otherOffset, stride: bound.stride, offset: hi32)))
+                if let bound = bounded[r] {
+                    let stride = bound.exactStep.flatMap { $0 > 1 ? $0 : nil }
+                    accesses.append(HoistedAccess(
+                        index: index, low: EntryBound(register: r, offset: lo32),
+                        high: EntryBound(
+                            register: r, other: bound.other, otherOffset: bound.otherOffset, stride: stride, offset: hi32)))
+                } else if let (counter, bound) = bounded.first, let counterStep = bound.exactStep,
+                    let step = Int32(exactly: stepAfter(r, header: h, backEdge: b))
+                {
+                    let follower = Follower(
+                        counter: counter, bound: bound.other, boundOffset: bound.otherOffset,
+                        shift: UInt8(counterStep.trailingZeroBitCount), step: step)
+                    accesses.append(HoistedAccess(
+                        index: index, low: EntryBound(register: r, offset: lo32),
+                        high: EntryBound(register: r, follows: follower, offset: hi32)))
+                }
             }
         }
         let guardedInductions = bounded.compactMap { r, bound -> EntryBound? in
             guard let step = Int32(exactly: bound.step) else { return nil }
-            return EntryBound(
-                register: r, other: bound.other, otherOffset: bound.otherOffset, stride: bound.stride, offset: step)
+            let stride = bound.exactStep.flatMap { $0 > 1 ? $0 : nil }
+            return EntryBound(register: r, other: bound.other, otherOffset: bound.otherOffset, stride: stride, offset: step)
         }
         guard guardedInductions.count == bounded.count else { return nil }
         return GuardedLoop(header: h, backEdge: b, accesses: accesses, inductions: guardedInductions)
@@ -190,9 +216,9 @@ struct LoopAnalysis {
         return total
     }
 
-    /// The exact step of induction register `r`, if it is a power of two above 1 added by the only write to r,
-    /// on every path through the loop (no jump from before it lands after it inside the loop).
-    private func stride(of r: UInt8, header h: Int, backEdge b: Int) -> Int32? {
+    /// The exact step of induction register `r`, if it is a power of two added by the only write to r, on every
+    /// path through the loop (no jump from before it lands after it inside the loop).
+    private func exactStep(of r: UInt8, header h: Int, backEdge b: Int) -> Int32? {
         var writes: [Int] = []
         var i = h
         while i <= b {
@@ -201,7 +227,7 @@ struct LoopAnalysis {
         }
         guard writes.count == 1, let w = writes.first, slots[w].op == .add64K else { return nil }
         let step = Int64(bitPattern: slots[w].imm)
-        guard step > 1, step & (step - 1) == 0, let stride = Int32(exactly: step) else { return nil }
+        guard step > 0, step & (step - 1) == 0, let stride = Int32(exactly: step) else { return nil }
         for j in h..<w where slots[j].op.isJump {
             let t = Int(slots[j].off)
             if t > w && t <= b { return nil }

@@ -4,7 +4,7 @@ import UringBPF
 /// the loop's options, the paths to write into MEM, and the results read back.
 public struct SlurpJob: Sendable {
     /// The files to read.
-    public var paths: [String]
+    public var paths: [String] { didSet { pathStride = Self.stride(of: paths) } }
     /// Files in flight (1...128).
     public var depth: Int
     /// Bytes per slot buffer, a multiple of 8: a file is read in reads of this size until one comes back short.
@@ -15,10 +15,13 @@ public struct SlurpJob: Sendable {
         self.paths = paths
         self.depth = depth
         self.bufferLength = bufferLength
+        pathStride = Self.stride(of: paths)
     }
 
     /// Bytes between the starts of two paths: the longest path, its NUL, rounded up to 8.
-    public var pathStride: Int { ((paths.map(\.utf8.count).max() ?? 0) + 1 + 7) & ~7 }
+    public private(set) var pathStride: Int
+
+    private static func stride(of paths: [String]) -> Int { ((paths.map(\.utf8.count).max() ?? 0) + 1 + 7) & ~7 }
     /// Where the paths start in MEM: after the buffers.
     public var pathsOffset: Int { depth * bufferLength }
     /// The MEM region's size, page-rounded.
@@ -45,7 +48,8 @@ public struct SlurpJob: Sendable {
     public var pathTable: [UInt8] {
         var table = [UInt8](repeating: 0, count: paths.count * pathStride)
         for (i, path) in paths.enumerated() {
-            table.replaceSubrange((i * pathStride)..<(i * pathStride + path.utf8.count), with: path.utf8)
+            let start = i * pathStride
+            table.replaceSubrange(start..<(start + path.utf8.count), with: path.utf8)
         }
         return table
     }

@@ -33,6 +33,9 @@ struct BenchFilesCommand: ParsableCommand {
     @Option(help: "Measured runs per variant with a cold page cache (0: none).")
     var coldRepetitions: Int = 3
 
+    @Option(help: "Run only these rows, by label (e.g. --only b,c), as for a profiler; (a) always runs.")
+    var only: String?
+
     func validate() throws {
         guard (1...1_000_000).contains(files) else { throw ValidationError("--files must be 1...1000000") }
         guard (0...(16 << 20)).contains(size) else { throw ValidationError("--size must be 0...\(16 << 20)") }
@@ -57,7 +60,9 @@ struct BenchFilesCommand: ParsableCommand {
         ])
         let kernel = KernelLoopSupport.probe()
         var kernelNote: String?
-        if kernel.available {
+        if let only, !only.split(separator: ",").contains("e") {
+            // Not asked for.
+        } else if kernel.available {
             do {
                 bench.variants.append(try Self.slurp("e", "slurp loop program, kernel mode", set, job, mode: .kernel))
             } catch {
@@ -66,7 +71,14 @@ struct BenchFilesCommand: ParsableCommand {
         } else {
             kernelNote = "kernel mode: unavailable (\(kernel.reason))"
         }
-
+        if let only {
+            let wanted = Set(only.split(separator: ",").map(String.init) + ["a"])
+            let labels = Set(bench.variants.map(\.label) + ["e"])
+            if let unknown = wanted.subtracting(labels).sorted().first {
+                throw ValidationError("--only: no row \(unknown) (rows: \(labels.sorted().joined(separator: ", ")))")
+            }
+            bench.variants.removeAll { !wanted.contains($0.label) }
+        }
         print("bench files: \(files) files of \(size) bytes, \(depth) in flight, \(job.bufferLength)-byte reads; "
               + "every run read \(set.bytes) bytes with checksum 0x\(String(set.checksum, radix: 16))")
         let warm = bench.table(try bench.measure(repetitions: repetitions))
