@@ -133,7 +133,9 @@ public struct ELFFile: Sendable {
                 offset: Int(clamping: offset), size: Int(clamping: size),
                 link: try headers.u32(base + 40), info: try headers.u32(base + 44),
                 alignment: try headers.u64(base + 48), entrySize: try headers.u64(base + 56))
-            if stype != ELFFile.SHT_NOBITS && stype != 0 {
+            // Every section with file bytes must lie in the file; SHT_NULL has none only when it is empty (a
+            // non-empty one is read like any other, e.g. under a data section's name).
+            if stype != ELFFile.SHT_NOBITS && (stype != 0 || size != 0) {
                 guard offset <= UInt64(bytes.count), size <= UInt64(bytes.count) - offset else {
                     throw .badSection(index: i, name: "#\(i)", reason: "data at \(offset)+\(size) is outside the file (\(bytes.count) bytes)")
                 }

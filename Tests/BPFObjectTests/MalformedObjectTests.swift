@@ -59,6 +59,22 @@ struct MalformedObjectTests {
         }
     }
 
+    @Test("a data section turned SHT_NULL keeps its bounds checked (a fuzzer found the trap)")
+    func nullSectionOutOfRange() throws {
+        let data = try #require(elf.section(named: ".data"))
+        let shoff = Int(good[40]) | Int(good[41]) << 8 | Int(good[42]) << 16 | Int(good[43]) << 24
+        let bytes = patched {
+            putU32(&$0, shoff + data.index * 64 + 4, 0)  // sh_type = SHT_NULL
+            putU32(&$0, shoff + data.index * 64 + 24, UInt32(good.count + 8))
+        }
+        #expect {
+            try ObjectFile(bytes: bytes)
+        } throws: { error in
+            guard case .badSection(let index, _, let reason) = error as? ObjectFileError else { return false }
+            return index == data.index && reason.contains("outside the file")
+        }
+    }
+
     @Test("a relocation against a missing symbol")
     func missingSymbol() throws {
         let rel = try #require(elf.sections.first { $0.name == ".rel.struct_ops" })
