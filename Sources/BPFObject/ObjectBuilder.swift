@@ -41,6 +41,11 @@ struct ObjectBuilder {
         try collectExterns()
         try collectMaps()
         try collectGlobalData()
+        // Maps are found by name (relocations, loaders, `ObjectFile.map(named:)`): two with one name are ambiguous.
+        var names = Set<String>()
+        for map in maps where !names.insert(map.name).inserted {
+            throw .badMap(name: map.name, reason: "another map or global-data section has this name")
+        }
         try collectPrograms()
         try collectStructOps()
     }

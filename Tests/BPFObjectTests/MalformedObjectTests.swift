@@ -75,6 +75,17 @@ struct MalformedObjectTests {
         }
     }
 
+    @Test("two data sections with one name are refused (the object-linker fuzzer found an image leaked for one)")
+    func duplicateMapNames() throws {
+        // The fuzzer's input: two sections named '.data.b'.
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/duplicate-data-sections.o").path
+        let bytes = try #require(FileManager.default.contents(atPath: path).map { [UInt8]($0) })
+        #expect(throws: ObjectFileError.badMap(name: ".data.b", reason: "another map or global-data section has this name")) {
+            try ObjectFile(bytes: bytes)
+        }
+    }
+
     @Test("a relocation against a missing symbol")
     func missingSymbol() throws {
         let rel = try #require(elf.sections.first { $0.name == ".rel.struct_ops" })
