@@ -57,10 +57,14 @@ public struct HostFunctions {
     package final class Entry {
         package let name: String
         package let function: HostFunction
+        /// With a value n: the result depends only on r1…rn and the memory map, and a repeated call changes
+        /// nothing (see ``HostFunctions/registerKfunc(name:btfID:cacheableOn:_:)``).
+        package let cacheableOn: Int?
 
-        init(name: String, function: @escaping HostFunction) {
+        init(name: String, cacheableOn: Int? = nil, function: @escaping HostFunction) {
             self.name = name
             self.function = function
+            self.cacheableOn = cacheableOn
         }
     }
 
@@ -77,8 +81,16 @@ public struct HostFunctions {
     }
 
     /// Registers a kfunc by name, and optionally by BTF id (the `imm` of its call instructions).
-    public mutating func registerKfunc(name: String, btfID: Int32? = nil, _ function: @escaping HostFunction) {
-        let entry = Entry(name: name, function: function)
+    ///
+    /// - Parameter cacheableOn: for a kfunc whose result depends only on its first n arguments (r1…rn, n at
+    ///   most 5) and the memory map, and which changes nothing when called again with them (e.g. one that hands
+    ///   out a region granted at its first call): the JIT may then answer a call with the result of the last
+    ///   call at the same instruction, if the arguments and the memory map are unchanged, without calling.
+    public mutating func registerKfunc(
+        name: String, btfID: Int32? = nil, cacheableOn: Int? = nil, _ function: @escaping HostFunction
+    ) {
+        precondition(cacheableOn.map { (0...5).contains($0) } ?? true, "a kfunc has at most 5 arguments")
+        let entry = Entry(name: name, cacheableOn: cacheableOn, function: function)
         kfuncsByName[name] = entry
         if let btfID { kfuncsByID[btfID] = entry }
     }

@@ -12,6 +12,9 @@ struct CompiledCode {
     var sites: [AccessSite]
     /// For each slot, the first instruction not yet charged to the fuel when it runs (see `JITCompiler`).
     var chargeStarts: [Int]
+    /// Where the call memos start in the context (after room for every site window), and how many there are.
+    var memosOffset: Int
+    var memoCount: Int
 }
 
 /// A memory instruction whose address is checked at run time.
@@ -97,6 +100,11 @@ struct JITCompiler {
     /// Zen 4 a 29-byte loop runs at 1 cycle per iteration when it does, 1.5–2 when it straddles one).
     var loopHeads: Set<Int> = []
     static let loopAlignment = 32
+    /// For each host-table index, the arguments a cacheable kfunc's result depends on (`CallMemo`).
+    let cacheableOn: [Int?]
+    /// Where the call memos start in the context: after room for one window per memory instruction.
+    let memosOffset: Int32
+    var memoCount = 0
 
     // Shared code.
     var unwind: X86Label
@@ -127,16 +135,19 @@ struct JITCompiler {
     static func compile(
         _ bound: BoundProgram, functionEntries: Set<Int>, entryPoints: RuntimeEntryPoints
     ) -> CompiledCode {
-        var compiler = JITCompiler(slots: bound.slots, entryPoints: entryPoints)
+        var compiler = JITCompiler(slots: bound.slots, cacheableOn: bound.hostEntries.map(\.cacheableOn), entryPoints: entryPoints)
         for loop in LoopAnalysis(slots: bound.slots, functionEntries: functionEntries).guardedLoops() {
             compiler.guardedLoops[loop.header] = loop
         }
         return compiler.compile(functionEntries: functionEntries)
     }
 
-    private init(slots: [Slot], entryPoints: RuntimeEntryPoints) {
+    private init(slots: [Slot], cacheableOn: [Int?], entryPoints: RuntimeEntryPoints) {
         self.slots = slots
         self.entryPoints = entryPoints
+        self.cacheableOn = cacheableOn
+        let memoryInstructions = slots.count { LoopAnalysis.memoryBase($0) != nil }
+        memosOffset = Int32((JITContext.siteWindowsOffset + memoryInstructions * MemoryLayout<AccessSiteWindow>.stride + 63) & ~63)
         unwind = asm.makeLabel()
         faultExit = asm.makeLabel()
         accessThunk = asm.makeLabel()
@@ -169,7 +180,7 @@ struct JITCompiler {
         let bytes = asm.finish()
         return CompiledCode(
             bytes: bytes, entryOffset: entryOffset, instructionOffsets: labels.map { asm.offset(of: $0)! },
-            sites: sites, chargeStarts: chargeStarts)
+            sites: sites, chargeStarts: chargeStarts, memosOffset: Int(memosOffset), memoCount: memoCount)
     }
 
     /// Charge points: slot 0, function entries, jump targets, the slot after each local call (where a return
@@ -244,9 +255,13 @@ struct JITCompiler {
         case .ja:
             emitTakenJump(from: index, to: Int(s.off))
         case .callHelper:
-            asm.mov(Self.scratch, immediate: s.imm)
-            asm.mov(Self.scratch2, immediate: UInt64(index))
-            asm.call(hostThunk)
+            if let n = cacheableOn[Int(s.imm)] {
+                emitCachedCall(s, at: index, arguments: n)
+            } else {
+                asm.mov(Self.scratch, immediate: s.imm)
+                asm.mov(Self.scratch2, immediate: UInt64(index))
+                asm.call(hostThunk)
+            }
         case .callx:
             asm.mov(Self.scratch, reg(s.dst))
             asm.mov(Self.scratch2, immediate: UInt64(index))

@@ -96,8 +96,9 @@ public final class JITRunner {
         stack = .allocate(byteCount: Self.stackSize, alignment: 16)
         stack.initializeMemory(as: UInt8.self, repeating: 0, count: Self.stackSize)
         stackTop = UInt64(UInt(bitPattern: stack)) + UInt64(Self.stackSize)
-        let contextBytes = JITContext.siteWindowsOffset + compiled.sites.count * MemoryLayout<AccessSiteWindow>.stride
+        let contextBytes = compiled.memosOffset + compiled.memoCount * CallMemo.size
         let raw = UnsafeMutableRawPointer.allocate(byteCount: contextBytes, alignment: 64)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: contextBytes)
         context = raw.bindMemory(to: JITContext.self, capacity: 1)
         context.initialize(to: JITContext())
         context.pointee.stackLastByte = stackTop - 1
@@ -192,6 +193,8 @@ public final class JITRunner {
     private func revalidate() {
         guard generation != memory.generation else { return }
         siteWindows.update(repeating: .empty, count: compiled.sites.count)
+        let memos = UnsafeMutableRawPointer(context) + compiled.memosOffset
+        for k in 0..<compiled.memoCount { memos.storeBytes(of: 0 as UInt64, toByteOffset: k * CallMemo.size, as: UInt64.self) }
         generation = memory.generation
     }
 

@@ -376,7 +376,10 @@ extension LoopAnalysis {
 
     /// The base register of a memory access whose check the guard may take over (r10 accesses inside the frame
     /// have no check at all).
-    func memoryBase(_ s: Slot) -> UInt8? {
+    func memoryBase(_ s: Slot) -> UInt8? { Self.memoryBase(s) }
+
+    /// The base register of a load, store or atomic.
+    static func memoryBase(_ s: Slot) -> UInt8? {
         switch s.op {
         case .ldxb, .ldxh, .ldxw, .ldxdw, .ldxsb, .ldxsh, .ldxsw: return s.src
         case .stb, .sth, .stw, .stdw, .stxb, .stxh, .stxw, .stxdw, .atomic32Add, .atomic32Or, .atomic32And,

@@ -225,7 +225,9 @@ final class UserLoopProgram {
     private func hostFunctions() -> HostFunctions {
         var functions = HostFunctions()
         let program = Unmanaged.passUnretained(self), engine = Unmanaged.passUnretained(engine)
-        functions.registerKfunc(name: "bpf_io_uring_get_region") { call in
+        // A region's answer never changes for (ctx, id, size) while the grants stay as they are, and asking again
+        // changes nothing: the JIT answers repeated calls from its memo.
+        functions.registerKfunc(name: "bpf_io_uring_get_region", cacheableOn: 3) { call in
             program._withUnsafeGuaranteedRef { $0.getRegion(&call) }
         }
         functions.registerKfunc(name: "bpf_io_uring_submit_sqes") { call in
