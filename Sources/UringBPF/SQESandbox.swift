@@ -34,6 +34,11 @@ final class SQESandbox {
     }
 
     private let allowed: [Range<UInt64>]
+    /// The opcodes whose SQEs carry no user pointer, as a bit set by opcode value (POLL_REMOVE's and ASYNC_CANCEL's
+    /// addr is a user_data to match). Stored, not global: a global would cost a lazy-initialization check per use.
+    private let pointerFreeOpcodes: UInt64 = [Opcode.nop, .fsync, .pollAdd, .pollRemove, .syncFileRange, .asyncCancel,
+                                              .fallocate, .close, .fadvise, .splice, .tee, .removeBuffers, .shutdown,
+                                              .socket, .ftruncate].reduce(0) { $0 | 1 << $1.rawValue }
     private let scratch = ScratchMemory()
 
     /// A sandbox that allows `mem` and `grants`.
@@ -45,6 +50,18 @@ final class SQESandbox {
 
     /// Starts a batch (one `bpf_io_uring_submit_sqes`): the previous batch's copies are no longer read.
     func beginBatch() { scratch.reset() }
+
+    /// Whether every SQE of `entries` passes as written without a closer look: an opcode that carries no user
+    /// pointer and only known flags. The common batch (NOPs, polls, closes) takes this path, with no copy and
+    /// no scratch memory.
+    @inline(__always)
+    func passesUnchanged(_ entries: UnsafeBufferPointer<SubmissionQueueEntry>) -> Bool {
+        for i in entries.indices {
+            let opcode = entries[i].opcode, flags = entries[i].flags
+            guard opcode < 64, pointerFreeOpcodes & (1 << opcode) != 0, flags & ~Flag.known == 0 else { return false }
+        }
+        return true
+    }
 
     /// The verdict on `sqe`.
     func check(_ sqe: SubmissionQueueEntry) -> Verdict {
@@ -77,11 +94,9 @@ final class SQESandbox {
             throw unsupported(sqe, "SQE flags 0x\(String(sqe.flags & ~Flag.known, radix: 16)) are not allowed", field: "flags",
                               value: UInt64(sqe.flags))
         }
+        if sqe.opcode < 64, pointerFreeOpcodes & (1 << sqe.opcode) != 0 { return false }
         let selectsBuffer = sqe.flags & Flag.bufferSelect != 0
         switch Opcode(rawValue: sqe.opcode) {
-        case .nop, .fsync, .pollAdd, .pollRemove, .syncFileRange, .asyncCancel, .fallocate, .close, .fadvise,
-             .splice, .tee, .removeBuffers, .shutdown, .socket, .ftruncate:
-            return false  // no user pointers (POLL_REMOVE's and ASYNC_CANCEL's addr is a user_data to match)
         case .readFixed, .writeFixed:
             try noAttributes(sqe)
             return false  // a registered buffer, by index: the kernel checks addr against it

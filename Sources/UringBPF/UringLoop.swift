@@ -70,7 +70,7 @@ public final class UringLoop: @unchecked Sendable {
         let thread = LoopThread()
         nonisolated(unsafe) let step = step
         let backend = try thread.perform { () throws(LoopError) -> LoopBackend in
-            try UserLoop(engine: try UserLoopEngine(options: options), step: step)
+            UserLoop(engine: try UserLoopEngine(options: options), step: step)
         }
         (self.mode, self.thread, self.backend, self.options) = (.user, thread, backend, options)
         emulatesSQRewind = backend.emulatesSQRewind

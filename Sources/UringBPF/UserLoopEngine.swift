@@ -76,6 +76,24 @@ final class UserLoopEngine {
     func submit(_ nr: UInt32) -> Int32 {
         let count = Int(min(nr, sqEntries))
         let entries = regions.shadowEntries(count)
+        let result: Int32
+        // The common case, kept short: untraced, SQ_REWIND emulated, and SQEs the sandbox passes at a glance.
+        if _fastPath(trace == nil && regions.isShadowed && count > 0 && (sandbox?.passesUnchanged(entries) ?? true)) {
+            result = submitCopies(entries)
+        } else {
+            result = submitChecked(nr, entries)
+        }
+        statistics.syscalls += 1
+        if result > 0 { statistics.sqesSubmitted! += Int(result) }
+        // Inline completions (NOPs, ...) are in the CQ when submit_sqes returns, as in the kernel.
+        regions.syncIn()
+        return result
+    }
+
+    /// `submit` with the sandbox's full check (and its refusals traced), native SQ_REWIND, or a trace.
+    @inline(never)
+    private func submitChecked(_ nr: UInt32, _ entries: UnsafeBufferPointer<SubmissionQueueEntry>) -> Int32 {
+        let count = entries.count
         let offered = trace != nil ? Array(entries) : []
         let result: Int32
         if let sandbox, count > 0, let checked = check(entries, sandbox) {
@@ -87,10 +105,6 @@ final class UserLoopEngine {
         } else {
             result = enter(nr)
         }
-        statistics.syscalls += 1
-        if result > 0 { statistics.sqesSubmitted! += Int(result) }
-        // Inline completions (NOPs, ...) are in the CQ when submit_sqes returns, as in the kernel.
-        regions.syncIn()
         trace?.submissions.append((offered, result))
         return result
     }

@@ -120,7 +120,9 @@ final class UserRegions {
         var copied: UInt32 = 0
         while index != tail, copied <= cqMask {
             let offset = Int(index & cqMask) &* 16
-            (shadowCQEs + offset).copyMemory(from: realCQEs + offset, byteCount: 16)
+            // Two words, not copyMemory: a 16-byte copyMemory is a call to memmove.
+            let cqe = (realCQEs + offset).loadUnaligned(as: (UInt64, UInt64).self)
+            (shadowCQEs + offset).storeBytes(of: cqe, as: (UInt64, UInt64).self)
             index &+= 1
             copied &+= 1
         }
