@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "SystemSupport", dependencies: [system]),
         .target(name: "Uring", dependencies: ["CUringShim", "SystemSupport", system]),
         .target(name: "BPF"),
-        .target(name: "BPFObject", dependencies: ["BPF"]),
+        .target(name: "BPFObject", dependencies: ["BPF", "SystemSupport"]),
         // The x86-64 JIT, with the interpreter's semantics; ProgramRunner picks the engine.
         .target(name: "BPFJIT", dependencies: ["BPF"]),
         // Random programs run on both engines and compared (swift test and Fuzz/jit-differential). Not a product.

@@ -28,7 +28,7 @@ public struct KernelBTF: Sendable {
     public init(contentsOf path: String) throws(BPFLoaderError) {
         let bytes: [UInt8]
         do {
-            bytes = try Self.readFile(path)
+            bytes = try fileContents(atPath: path)
         } catch {
             throw BPFLoaderError(
                 .kernelBTF,
@@ -119,22 +119,5 @@ public struct KernelBTF: Sendable {
         var names = utsname()
         guard uname(&names) == 0 else { return "(unknown release)" }
         return withUnsafeBytes(of: &names.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-    }
-
-    private static func readFile(_ path: String) throws(Errno) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw Errno(rawValue: errno) }
-        defer { close(fd) }
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw Errno(rawValue: errno)
-            }
-            if count == 0 { return result }
-            result += chunk[..<count]
-        }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import SystemSupport
 
 /// A clang-built BPF object file (`clang -target bpf -O2 -g -c`), fully
 /// described without any kernel calls: programs with their subprograms linked
@@ -54,10 +54,11 @@ public struct ObjectFile: Sendable {
 
     /// Reads an object file from disk.
     public init(contentsOf path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ObjectFileError.missing(what: path, reason: "cannot read file")
+        let bytes: [UInt8]
+        do { bytes = try fileContents(atPath: path) } catch {
+            throw ObjectFileError.missing(what: path, reason: "cannot read file: \(error.message)")
         }
-        try self.init(bytes: [UInt8](data))
+        try self.init(bytes: bytes)
     }
 
     /// Parses an object file's bytes.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a struct_ops variable maps onto the kernel's struct_ops value type
 /// (`struct bpf_struct_ops_<T> { common; struct T data; }`), computed from the
 /// kernel's BTF without any kernel call. This is what a loader needs for

@@ -245,4 +245,16 @@ struct FuzzTests {
             }
         }
     }
+
+    @Test("an empty or missing file is refused by path, with the reason (LeakSanitizer checks the empty read leaks nothing)")
+    func emptyAndMissingFiles() throws {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("uring-bpf-empty-\(getpid()).o").path
+        #expect(FileManager.default.createFile(atPath: empty, contents: nil))
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        #expect { try ObjectFile(contentsOf: empty) } throws: { "\($0)".contains("ELF") }
+        #expect { try BTF(contentsOf: empty) } throws: { "\($0)".contains("BTF header") }
+        let missing = empty + ".missing"
+        #expect { try ObjectFile(contentsOf: missing) } throws: { "\($0)" == "\(missing): cannot read file: No such file or directory" }
+        #expect { try BTF(contentsOf: missing) } throws: { "\($0)" == "\(missing): cannot read file: No such file or directory" }
+    }
 }

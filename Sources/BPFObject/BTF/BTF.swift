@@ -1,4 +1,4 @@
-import Foundation
+import SystemSupport
 
 /// A parsed BTF blob (an object's `.BTF` section or the kernel's
 /// `/sys/kernel/btf/vmlinux`).
@@ -22,10 +22,11 @@ public struct BTF: Sendable {
 
     /// Reads `/sys/kernel/btf/vmlinux` (or another raw BTF file).
     public init(contentsOf path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ObjectFileError.missing(what: path, reason: "cannot read file")
+        let bytes: [UInt8]
+        do { bytes = try fileContents(atPath: path) } catch {
+            throw ObjectFileError.missing(what: path, reason: "cannot read file: \(error.message)")
         }
-        try self.init(bytes: [UInt8](data))
+        try self.init(bytes: bytes)
     }
 
     /// Parses and validates a BTF blob.
