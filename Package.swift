@@ -41,7 +41,7 @@ let package = Package(
         // C reference loops for benchmarks (raw syscalls, no liburing). Not used by the library.
         .target(name: "CReference"),
 
-        // What every layer shares: errno names.
+        // What every layer shares: errno names, reading a whole file.
         .target(name: "SystemSupport", dependencies: [system]),
         .target(name: "Uring", dependencies: ["CUringShim", "SystemSupport", system]),
         .target(name: "BPF"),
