@@ -2,14 +2,15 @@
 ///
 /// The fast check (inlined at every load, store and atomic) looks at five windows: the current stack (this frame
 /// and its callers'), the last two read-only regions a load hit, and the last two read-write regions an access
-/// hit (stores look at the stack and the read-write ones); that costs a subtraction and a compare each. A miss
+/// hit (stores look at the stack and the read-write ones); that costs a subtraction and a compare each. Then at the
+/// instruction's own last region (below). A miss
 /// goes to `miss`, which looks in a small table of recently used regions (`recentCount` entries, filled
 /// round-robin) before searching the `MemoryMap`, and moves the hit into the fast windows.
 ///
-/// Before the table, a miss looks at the region the same instruction used last (most instructions always touch
-/// the same region, but a step of a loop program touches more regions than the fast windows hold): each memory
-/// instruction has `siteWords` words in the interpreter's `siteRegions`, `lo, len, readWrite, generation`, valid
-/// only while the generation is the window's.
+/// Between the two, the fast check looks at the region the same instruction used last (most instructions always
+/// touch the same region, but a step of a loop program touches more regions than the fast windows hold): each
+/// memory instruction has `siteWords` words in the interpreter's `siteRegions`, `lo, len, readWrite, generation`,
+/// valid only while the generation is the window's.
 ///
 /// Both levels hold only regions the map granted at `MemoryMap.generation == generation` (plus stack frames,
 /// which are the interpreter's own). The map bumps its generation on every grant, revoke and `removeAll`, and the
@@ -81,6 +82,7 @@ struct AccessWindow {
         {
             return
         }
+        if siteAllows(a, size, index, vm) { return }
         try miss(a, size, .load, index, vm)
     }
 
@@ -94,20 +96,26 @@ struct AccessWindow {
         {
             return
         }
+        if siteAllows(a, size, index, vm) { return }
         try miss(a, size, kind, index, vm)
+    }
+
+    /// Whether the region instruction `index` used last (it allowed the instruction's kind of access) holds the
+    /// access. Checked inline before `miss`, without promoting the region: a step of a loop program touches more
+    /// regions than the fast windows hold, and each instruction mostly touches one.
+    @inline(__always)
+    private func siteAllows(_ a: UInt64, _ size: UInt64, _ index: Int, _ vm: Interpreter) -> Bool {
+        let site = vm.siteRegions + Self.siteWords &* index
+        return site[3] == base[Self.generationWord] && site[1] >= size && Self.fits(a, size, site[0], site[1])
     }
 
     /// An access outside the fast windows: allowed if a recently used region or the map allows it (the region
     /// then moves into the fast windows); otherwise `vm.violation` throws.
     @inline(never)
     func miss(_ a: UInt64, _ size: UInt64, _ kind: AccessKind, _ index: Int, _ vm: Interpreter) throws(RuntimeError) {
-        // The instruction's own last region (it allowed this instruction's kind of access when it was recorded).
+        // (The instruction's own last region was checked inline.)
         let site = vm.siteRegions + Self.siteWords * index
         let generation = base[Self.generationWord]
-        if site[3] == generation && site[1] >= size && Self.fits(a, size, site[0], site[1]) {
-            promote(site[0], site[1], readWrite: site[2] != 0)
-            return
-        }
         let needsWrite = kind != .load
         let recent = base + Self.recentStart
         let count = Int(base[Self.countWord])

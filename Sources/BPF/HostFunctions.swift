@@ -84,8 +84,8 @@ public struct HostFunctions {
     ///
     /// Pass `cacheableOn: n` for a kfunc whose result depends only on its first n arguments (r1…rn, n at most 5)
     /// and the memory map, and which changes nothing when called again with them (e.g. one that hands out a
-    /// region granted at its first call): the JIT may then answer a call with the result of the last call at the
-    /// same instruction, if the arguments and the memory map are unchanged, without calling.
+    /// region granted at its first call): the interpreter and the JIT then answer a call with the result of the last
+    /// call at the same instruction, if the arguments and the memory map are unchanged, without calling.
     public mutating func registerKfunc(
         name: String, btfID: Int32? = nil, cacheableOn: Int? = nil, _ function: @escaping HostFunction
     ) {

@@ -41,6 +41,8 @@ public final class Interpreter {
     private let registers: UnsafeMutablePointer<UInt64>
     /// The last region each memory instruction used, by slot index (see `AccessWindow.miss`).
     let siteRegions: UnsafeMutablePointer<UInt64>
+    /// A memo per call of a cacheable kfunc (see `callMemoized`); such a call's slot has its memo's index + 1 in `off`.
+    private let memos: UnsafeMutablePointer<UInt64>
     private let frames: UnsafeMutablePointer<Frame>
     private let stack: UnsafeMutableRawPointer
     /// Owns the host functions `hostTable` refers to.
@@ -71,6 +73,16 @@ public final class Interpreter {
         let bound = BoundProgram(program: program, functions: functions)
         let code = UnsafeMutablePointer<Slot>.allocate(capacity: bound.slots.count)
         code.initialize(from: bound.slots, count: bound.slots.count)
+        var memoCount = 0
+        var arguments: [UInt64] = []
+        for i in 0..<bound.slots.count where code[i].op == .callHelper {
+            guard let n = bound.hostEntries[Int(code[i].imm)].cacheableOn else { continue }
+            arguments.append(UInt64(n))
+            code[i].off = Int32(arguments.count)
+        }
+        memos = .allocate(capacity: Memo.words * max(arguments.count, 1))
+        memos.initialize(repeating: 0, count: Memo.words * max(arguments.count, 1))
+        for (k, n) in arguments.enumerated() { memos[k * Memo.words + Memo.argumentCount] = n }
         self.code = code
         self.hostEntries = bound.hostEntries
         hostTable = .allocate(capacity: max(bound.hostEntries.count, 1))
@@ -96,6 +108,7 @@ public final class Interpreter {
         registers.deallocate()
         frames.deallocate()
         siteRegions.deallocate()
+        memos.deallocate()
         stack.deallocate()
     }
 
@@ -969,7 +982,16 @@ public final class Interpreter {
                 r[Int(s.dst)] = s.imm
                 pc &+= 1
             case .callHelper:
-                r[0] = try callHost(Int(s.imm), at: pc &- 1)
+                if s.off != 0 {
+                    let m = memos + (Int(s.off) &- 1) &* Memo.words
+                    if let answer = Memo.answer(m, r, generation: memory.generation) {
+                        r[0] = answer
+                        continue
+                    }
+                    r[0] = try callMemoized(Int(s.imm), m, at: pc &- 1)
+                } else {
+                    r[0] = try callHost(Int(s.imm), at: pc &- 1)
+                }
                 if _slowPath(stopRequested) { return r[0] }
                 window.revalidate(memory.generation)
             case .callx:
@@ -1052,6 +1074,38 @@ public final class Interpreter {
         }
         stopRequested = call.stopRequested
         return result
+    }
+
+    /// Calls a cacheable kfunc (``HostFunctions/registerKfunc(name:btfID:cacheableOn:_:)``) that its memo `m`
+    /// could not answer, and records the answer there. A call that fails or stops the run records nothing.
+    @inline(never)
+    private func callMemoized(_ host: Int, _ m: UnsafeMutablePointer<UInt64>, at index: Int) throws(RuntimeError) -> UInt64 {
+        let result = try callHost(host, at: index)
+        if !stopRequested {
+            // Tagged with the generation after the call: a first call may grant what it returns.
+            m[Memo.generation] = memory.generation
+            for k in stride(from: 1, through: Int(m[Memo.argumentCount]), by: 1) { m[k] = registers[k] }
+            m[Memo.result] = result
+        }
+        return result
+    }
+
+    /// The memo of a cacheable kfunc's call instruction, as the JIT keeps one: its words are the memory map's
+    /// generation at the last call (0: none; the map's is never 0), r1…r5 then, the result, and n (the arguments
+    /// the result depends on).
+    private enum Memo {
+        static let words = 8
+        static let generation = 0
+        static let result = 6
+        static let argumentCount = 7
+
+        /// The recorded result, if the map is unchanged since the call and r1…rn are the same.
+        @inline(__always)
+        static func answer(_ m: UnsafeMutablePointer<UInt64>, _ r: UnsafeMutablePointer<UInt64>, generation: UInt64) -> UInt64? {
+            guard m[Self.generation] == generation else { return nil }
+            for k in stride(from: 1, through: Int(m[argumentCount]), by: 1) where m[k] != r[k] { return nil }
+            return m[result]
+        }
     }
 
     @inline(never)

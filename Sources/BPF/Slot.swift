@@ -3,7 +3,8 @@ package struct Slot {
     package var op: Op
     package var dst: UInt8
     package var src: UInt8
-    /// Memory offset, or absolute target index for jumps and local calls.
+    /// Memory offset, absolute target index for jumps and local calls, or (in the interpreter's copy) a cacheable
+    /// kfunc call's memo index + 1.
     package var off: Int32
     /// Sign-extended immediate, `lddw` value, or host-function table index for helper/kfunc calls.
     package var imm: UInt64
