@@ -225,18 +225,22 @@ final class UserLoopEngine {
             }
             // With DEFER_TASKRUN the kernel posts CQEs only inside our own io_uring_enter calls, so the
             // shadow needs syncing only after one (submits sync themselves).
-            if try waitForCompletions(control) { regions.syncIn() }
+            let target = params.pointee
+            if Int32(bitPattern: target &- regions.realTail) > 0 || regions.completionsNeedFlush {
+                try waitForCompletions(target, control)
+                regions.syncIn()
+            }
         }
     }
 
     /// The statistics of the run so far (also after a failed run).
     var lastStatistics: LoopStatistics { statistics }
 
-    /// Sleeps until the CQ tail reaches `cq_wait_idx` when it is ahead; otherwise runs pending task work
-    /// (posting deferred completions) and flushes overflowed CQEs, as the kernel does after every step.
-    /// Returns whether it entered the kernel.
-    private func waitForCompletions(_ control: RunControl) throws(LoopError) -> Bool {
-        let target = params.pointee
+    /// Sleeps until the CQ tail reaches `target` (the step's `cq_wait_idx`) when it is ahead; otherwise runs pending
+    /// task work (posting deferred completions) and flushes overflowed CQEs, as the kernel does after every step.
+    /// The run loop calls it only when there is something to do (out of line: most steps of a busy loop have not).
+    @inline(never)
+    private func waitForCompletions(_ target: UInt32, _ control: RunControl) throws(LoopError) {
         let nrWait = Int32(bitPattern: target &- regions.realTail)
         if nrWait > 0 {
             // io_uring_enter waits for (tail - head) >= min_complete; the kernel's loop for tail >= target.
@@ -253,13 +257,10 @@ final class UserLoopEngine {
                     throw LoopError(.runFailed, errno: error.errno, "waiting for CQ index \(target): \(error)")
                 }
             }
-            return true
-        } else if regions.completionsNeedFlush {
+        } else {
             statistics.syscalls += 1
             try? ring.flushCompletions()
-            return true
         }
-        return false
     }
 
     /// The error for a run that `request` ended.
