@@ -239,7 +239,7 @@ struct JITCompiler {
 
     // MARK: Instruction dispatch
 
-    private mutating func emit(_ s: Slot, at index: Int) {
+    mutating func emit(_ s: Slot, at index: Int) {
         switch s.op {
         case .ldxb, .ldxh, .ldxw, .ldxdw, .ldxsb, .ldxsh, .ldxsw:
             emitLoad(s, at: index)
@@ -311,7 +311,7 @@ struct JITCompiler {
     }
 
     /// Sets the flags for a conditional jump; returns the condition under which it is taken.
-    private mutating func compare(_ s: Slot) -> X86Condition {
+    mutating func compare(_ s: Slot) -> X86Condition {
         let (condition, is64, isX, isTest) = s.op.jumpCondition!
         let width: X86Width = is64 ? .qword : .dword
         let dst = reg(s.dst)

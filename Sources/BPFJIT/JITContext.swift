@@ -24,6 +24,10 @@ struct JITContext {
     var spill: UInt64 = 0
     /// The site a loop guard asks Swift about.
     var guardSite: Int = 0
+    /// While a counted loop runs a batch: the counter value at which the batch ends, and the value below which
+    /// a whole unrolled block still fits in it (`JITCompiler+CountedLoops`).
+    var batchLimit: UInt64 = 0
+    var unrolledLimit: UInt64 = 0
     /// The ``JITRunner`` (unretained), for the Swift entry points JIT code calls.
     var runner: UnsafeMutableRawPointer? = nil
 
