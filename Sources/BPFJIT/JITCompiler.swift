@@ -23,6 +23,8 @@ struct AccessSite {
     var size: Int
     var kind: AccessKind
     var offset: Int32
+    /// Whether its base register always holds the same value (`ConstantAddresses`): its window is then a flag.
+    var isConstant = false
 }
 
 /// Why JIT code stopped a run (the value its entry code returns).
@@ -94,6 +96,8 @@ struct JITCompiler {
     var siteNumbers: [Int: Int] = [:]
     /// The guarded loops, by header.
     var guardedLoops: [Int: GuardedLoop] = [:]
+    /// Memory instructions with a base register known when compiling (`ConstantAddresses`).
+    var constantBases: [Int: UInt64] = [:]
     /// Which copy of a guarded loop is being emitted, if any.
     var copy: LoopCopy?
     /// Targets of backward jumps: loop heads, aligned so that a short loop sits in one 32-byte fetch block (on
@@ -139,6 +143,7 @@ struct JITCompiler {
         for loop in LoopAnalysis(slots: bound.slots, functionEntries: functionEntries).guardedLoops() {
             compiler.guardedLoops[loop.header] = loop
         }
+        compiler.constantBases = ConstantAddresses.find(bound.slots, functionEntries: functionEntries)
         return compiler.compile(functionEntries: functionEntries)
     }
 
