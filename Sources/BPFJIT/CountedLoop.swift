@@ -21,6 +21,10 @@ struct CountedLoop {
     /// (or, for the counter, by the back edge): in an unrolled batch their adds become access offsets, and one
     /// add per batch.
     var folded: [UInt8: Int32]
+    /// A register the body only adds registers to (`acc += x`, 64-bit): an unrolled block sums its addends in
+    /// the scratch register and adds that once, so iterations do not wait for each other's sum. (Nothing reads
+    /// the register inside a batch, and integer addition is associative.)
+    var accumulator: UInt8?
 }
 
 extension LoopAnalysis {
@@ -77,7 +81,39 @@ extension LoopAnalysis {
             let d = Int64(bitPattern: slots[add].imm)
             if onlyAddressed, d.magnitude < 1 << 24 { folded[r] = Int32(d) }
         }
+        // The partial sum lives in the scratch register, which shifts by a register and divisions use.
+        let usesScratch = body.contains { j in
+            switch slots[j].op {
+            case .lsh64X, .lsh32X, .rsh64X, .rsh32X, .arsh64X, .arsh32X, .div64K, .div64X, .div32K, .div32X,
+                .mod64K, .mod64X, .mod32K, .mod32X, .sdiv64K, .sdiv64X, .sdiv32K, .sdiv32X, .smod64K, .smod64X,
+                .smod32K, .smod32X:
+                true
+            default: false
+            }
+        }
+        let accumulator = usesScratch ? nil : writes.keys.sorted().first { r in
+            r != 10 && r != counter && body.allSatisfy { j in
+                let t = slots[j]
+                if t.op == .add64X && t.dst == r { return t.src != r }
+                return t.dst != r && (t.src != r || Self.ignoresSource(t.op))
+            }
+        }
         return CountedLoop(
-            counter: counter, step: step, bound: bound, strict: strict, length: b + 1 - h, folded: folded)
+            counter: counter, step: step, bound: bound, strict: strict, length: b + 1 - h, folded: folded,
+            accumulator: accumulator)
+    }
+
+    /// Operations that never read their `src` field (immediate forms, byte swaps, `lddw`); the list need not be
+    /// complete, as a missing one only keeps a register from being an accumulator.
+    static func ignoresSource(_ op: Op) -> Bool {
+        switch op {
+        case .add64K, .add32K, .sub64K, .sub32K, .mul64K, .mul32K, .div64K, .div32K, .or64K, .or32K, .and64K,
+            .and32K, .lsh64K, .lsh32K, .rsh64K, .rsh32K, .mod64K, .mod32K, .xor64K, .xor32K, .mov64K, .mov32K,
+            .arsh64K, .arsh32K, .sdiv64K, .sdiv32K, .smod64K, .smod32K, .neg64, .neg32, .le16, .le32, .le64, .be16,
+            .be32, .be64, .swap16, .swap32, .swap64, .stb, .sth, .stw, .stdw, .lddw:
+            true
+        default:
+            false
+        }
     }
 }

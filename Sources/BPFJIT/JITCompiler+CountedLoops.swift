@@ -83,15 +83,20 @@ extension JITCompiler {
     }
 
     /// `copies` iterations of the body (without the back edge), unchecked and uncharged: a folded register's
-    /// add becomes the offset of the accesses after it, and one add at the end.
+    /// add becomes the offset of the accesses after it, and one add at the end; so do the accumulator's adds.
     private mutating func emitBatchBody(_ loop: GuardedLoop, _ counted: CountedLoop, copies: Int) {
         var displacement: [UInt8: Int32] = [:]
+        let partialSum = copies > 1 ? counted.accumulator : nil
+        var summing = false
         for _ in 0..<copies {
             var i = loop.header
             while i < loop.backEdge {
                 var s = slots[i]
                 if let step = counted.folded[s.dst], s.op == .add64K {
                     displacement[s.dst, default: 0] += step
+                } else if s.dst == partialSum {  // `acc += x` (the only way the body touches acc)
+                    if summing { asm.alu(.add, Self.scratch, reg(s.src)) } else { asm.mov(Self.scratch, reg(s.src)) }
+                    summing = true
                 } else {
                     if let base = LoopAnalysis.memoryBase(s), let d = displacement[base] { s.off += d }
                     emit(s, at: i)
@@ -99,6 +104,7 @@ extension JITCompiler {
                 i += s.op == .lddw ? 2 : 1
             }
         }
+        if let acc = partialSum, summing { asm.alu(.add, reg(acc), Self.scratch) }
         for (r, d) in displacement.sorted(by: { $0.key < $1.key }) { asm.alu(.add, reg(r), immediate: d) }
     }
 }

@@ -16,9 +16,21 @@ import Testing
     @Test func theBenchmarkShapesAreCountedAndFoldTheirPointers() throws {
         let checksum = try #require(try counted(GuardedLoopTests.checksum))
         #expect(checksum.counter == 1 && checksum.bound == 3 && checksum.strict && checksum.length == 4)
-        #expect(checksum.folded == [1: 2])
+        #expect(checksum.folded == [1: 2] && checksum.accumulator == 0)
         let blocks = try #require(try counted(GuardedLoopTests.blocks))
-        #expect(blocks.folded == [1: 16, 3: 1])
+        #expect(blocks.folded == [1: 16, 3: 1] && blocks.accumulator == 0)
+    }
+
+    @Test func anAccumulatorIsASumOnlyAddedTo() throws {
+        // Read as a value, or sharing the scratch register with a shift by a register: summed as written.
+        let read = GuardedLoopTests.checksum.replacingOccurrences(of: "add %r0, %r4", with: "add %r0, %r4\nmov %r5, %r0")
+        #expect(try counted(read)?.accumulator == nil)
+        let shift = GuardedLoopTests.checksum.replacingOccurrences(of: "add %r0, %r4", with: "add %r0, %r4\nlsh %r4, %r2")
+        #expect(try counted(shift)?.accumulator == nil)
+        for words: UInt64 in [3, 4, 5, 9] {
+            try guarded.compare(read) { [$0, 2 * words] }
+            try guarded.compare(shift) { [$0, 2 * words] }
+        }
     }
 
     @Test func everyTripCountAndRemainderMatchesTheInterpreter() throws {
