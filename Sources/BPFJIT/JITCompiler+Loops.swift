@@ -6,6 +6,8 @@ enum LoopCopy {
     case fast(GuardedLoop, labels: [Int: X86Label])
     /// The copy with every check, run when the guard fails: its back edge skips the guard.
     case checked(GuardedLoop, header: X86Label)
+    /// An access group's copy without its members' checks (`AccessGroup`).
+    case group(AccessGroup)
 }
 
 extension Optional<LoopCopy> {

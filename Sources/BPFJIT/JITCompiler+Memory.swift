@@ -13,6 +13,7 @@ extension JITCompiler {
     mutating func emitAccessCheck(at index: Int, base: UInt8, offset: Int32, size: Int, kind: AccessKind) {
         if base == 10 && offset >= -Self.frameSize && Int(offset) + size <= 0 { return }
         if case .fast(let loop, _) = copy, loop.accesses.contains(where: { $0.index == index }) { return }
+        if case .group(let group) = copy, group.members.contains(index) { return }
         let site = siteNumber(index: index, size: size, kind: kind, offset: offset)
         let b = reg(base)
         let window = JITContext.siteWindowOffset(site)
