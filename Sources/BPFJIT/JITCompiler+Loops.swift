@@ -6,6 +6,8 @@ enum LoopCopy {
     case fast(GuardedLoop, labels: [Int: X86Label])
     /// The copy with every check, run when the guard fails: its back edge skips the guard.
     case checked(GuardedLoop, header: X86Label)
+    /// An access group's copy without its members' checks (`AccessGroup`).
+    case group(AccessGroup)
 }
 
 extension Optional<LoopCopy> {
@@ -32,10 +34,22 @@ extension JITCompiler {
             fastLabels[i] = asm.makeLabel()
             i += slots[i].op == .lddw ? 2 : 1
         }
+        let fastHeader = fastLabels[h]!
+        if let counted = loop.counted {
+            // The batches come first; the guarded copy runs single iterations between them and goes back.
+            let batches = asm.makeLabel()
+            asm.bind(batches)
+            copy = .fast(loop, labels: fastLabels)
+            emitBatches(loop, counted, guarded: fastHeader, exit: labels[b + 1])
+            fastLabels[h] = batches
+        } else {
+            asm.align(Self.loopAlignment)
+        }
         copy = .fast(loop, labels: fastLabels)
-        asm.align(Self.loopAlignment)
         i = h
-        while i <= b { i = emitInstruction(at: i, label: fastLabels[i]!) }
+        while i <= b {
+            i = emitInstruction(at: i, label: i == h ? fastHeader : fastLabels[i]!)
+        }
         if slots[b].op != .ja { asm.jmp(labels[b + 1]) }  // the back edge not taken
         copy = .checked(loop, header: checkedHeader)
         asm.align(Self.loopAlignment)

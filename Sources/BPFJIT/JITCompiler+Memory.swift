@@ -6,20 +6,27 @@ extension JITCompiler {
     /// runs only if it is.
     ///
     /// An access through r10 inside the current frame (`-512 <= offset <= -size`) is always allowed, so it has no
-    /// check. Any other access compares the base register with its site's window (two compares, no scratch
-    /// register); a miss goes out of line to the stack window, then to Swift, which finds the region in the map
+    /// check. An access through a base register known when compiling tests its site's flag (one compare); any
+    /// other compares the base register with its site's window (two compares, no scratch register); a miss goes
+    /// out of line to the stack window, then to Swift, which finds the region in the map
     /// (refilling the window) or stops the run with the interpreter's error.
     mutating func emitAccessCheck(at index: Int, base: UInt8, offset: Int32, size: Int, kind: AccessKind) {
         if base == 10 && offset >= -Self.frameSize && Int(offset) + size <= 0 { return }
         if case .fast(let loop, _) = copy, loop.accesses.contains(where: { $0.index == index }) { return }
+        if case .group(let group) = copy, group.members.contains(index) { return }
         let site = siteNumber(index: index, size: size, kind: kind, offset: offset)
         let b = reg(base)
         let window = JITContext.siteWindowOffset(site)
         let miss = asm.makeLabel(), resume = asm.makeLabel()
-        asm.alu(.cmp, b, X86Memory(Self.context, window))
-        asm.jcc(.below, miss)
-        asm.alu(.cmp, b, X86Memory(Self.context, window + 8))
-        asm.jcc(.above, miss)
+        if sites[site].isConstant {
+            asm.alu(.cmp, X86Memory(Self.context, window + AccessSiteWindow.allowedOffset), immediate: 0)
+            asm.jcc(.equal, miss)
+        } else {
+            asm.alu(.cmp, b, X86Memory(Self.context, window))
+            asm.jcc(.below, miss)
+            asm.alu(.cmp, b, X86Memory(Self.context, window + 8))
+            asm.jcc(.above, miss)
+        }
         asm.bind(resume)
         stubs.append(.accessMiss(entry: miss, resume: resume, site: site, base: b, offset: offset, size: size))
     }
@@ -27,7 +34,11 @@ extension JITCompiler {
     /// The site number of the memory instruction at `index`, allocated at its first use.
     mutating func siteNumber(index: Int, size: Int, kind: AccessKind, offset: Int32) -> Int {
         if let site = siteNumbers[index] { return site }
-        sites.append(AccessSite(index: index, size: size, kind: kind, offset: offset))
+        // A guarded loop's sites keep range windows (its guard fills them); none has a constant base anyway, as
+        // its header starts with nothing known.
+        let hoisted = guardedLoops.values.contains { $0.accesses.contains { $0.index == index } }
+        sites.append(AccessSite(
+            index: index, size: size, kind: kind, offset: offset, isConstant: constantBases[index] != nil && !hoisted))
         siteNumbers[index] = sites.count - 1
         return sites.count - 1
     }

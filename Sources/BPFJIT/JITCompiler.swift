@@ -23,6 +23,8 @@ struct AccessSite {
     var size: Int
     var kind: AccessKind
     var offset: Int32
+    /// Whether its base register always holds the same value (`ConstantAddresses`): its window is then a flag.
+    var isConstant = false
 }
 
 /// Why JIT code stopped a run (the value its entry code returns).
@@ -94,6 +96,10 @@ struct JITCompiler {
     var siteNumbers: [Int: Int] = [:]
     /// The guarded loops, by header.
     var guardedLoops: [Int: GuardedLoop] = [:]
+    /// Memory instructions with a base register known when compiling (`ConstantAddresses`).
+    var constantBases: [Int: UInt64] = [:]
+    /// The access groups, by first slot.
+    var accessGroups: [Int: AccessGroup] = [:]
     /// Which copy of a guarded loop is being emitted, if any.
     var copy: LoopCopy?
     /// Targets of backward jumps: loop heads, aligned so that a short loop sits in one 32-byte fetch block (on
@@ -102,7 +108,7 @@ struct JITCompiler {
     static let loopAlignment = 32
     /// For each host-table index, the arguments a cacheable kfunc's result depends on (`CallMemo`).
     let cacheableOn: [Int?]
-    /// Where the call memos start in the context: after room for one window per memory instruction.
+    /// Where the call memos start in the context: after room for the site windows.
     let memosOffset: Int32
     var memoCount = 0
 
@@ -139,6 +145,14 @@ struct JITCompiler {
         for loop in LoopAnalysis(slots: bound.slots, functionEntries: functionEntries).guardedLoops() {
             compiler.guardedLoops[loop.header] = loop
         }
+        compiler.constantBases = ConstantAddresses.find(bound.slots, functionEntries: functionEntries)
+        let loops = Array(compiler.guardedLoops.values)
+        let constant = compiler.constantBases
+        for group in AccessGroups.find(bound.slots, functionEntries: functionEntries, excluded: { i in
+            constant[i] != nil || loops.contains { $0.header <= i && i <= $0.backEdge }
+        }) {
+            compiler.accessGroups[group.first] = group
+        }
         return compiler.compile(functionEntries: functionEntries)
     }
 
@@ -146,8 +160,9 @@ struct JITCompiler {
         self.slots = slots
         self.entryPoints = entryPoints
         self.cacheableOn = cacheableOn
-        let memoryInstructions = slots.count { LoopAnalysis.memoryBase($0) != nil }
-        memosOffset = Int32((JITContext.siteWindowsOffset + memoryInstructions * MemoryLayout<AccessSiteWindow>.stride + 63) & ~63)
+        // One window per memory instruction, and one per access group (of two or more of them).
+        let windows = slots.count { LoopAnalysis.memoryBase($0) != nil } * 3 / 2
+        memosOffset = Int32((JITContext.siteWindowsOffset + windows * MemoryLayout<AccessSiteWindow>.stride + 63) & ~63)
         unwind = asm.makeLabel()
         faultExit = asm.makeLabel()
         accessThunk = asm.makeLabel()
@@ -172,6 +187,8 @@ struct JITCompiler {
             if let loop = guardedLoops[index] {
                 emitGuardedLoop(loop)
                 index = loop.backEdge + 1
+            } else if let group = accessGroups[index] {
+                index = emitAccessGroup(group)
             } else {
                 index = emitInstruction(at: index, label: labels[index])
             }
@@ -239,7 +256,7 @@ struct JITCompiler {
 
     // MARK: Instruction dispatch
 
-    private mutating func emit(_ s: Slot, at index: Int) {
+    mutating func emit(_ s: Slot, at index: Int) {
         switch s.op {
         case .ldxb, .ldxh, .ldxw, .ldxdw, .ldxsb, .ldxsh, .ldxsw:
             emitLoad(s, at: index)
@@ -311,7 +328,7 @@ struct JITCompiler {
     }
 
     /// Sets the flags for a conditional jump; returns the condition under which it is taken.
-    private mutating func compare(_ s: Slot) -> X86Condition {
+    mutating func compare(_ s: Slot) -> X86Condition {
         let (condition, is64, isX, isTest) = s.op.jumpCondition!
         let width: X86Width = is64 ? .qword : .dword
         let dst = reg(s.dst)

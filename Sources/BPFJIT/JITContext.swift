@@ -24,6 +24,10 @@ struct JITContext {
     var spill: UInt64 = 0
     /// The site a loop guard asks Swift about.
     var guardSite: Int = 0
+    /// While a counted loop runs a batch: the counter value at which the batch ends, and the value below which
+    /// a whole unrolled block still fits in it (`JITCompiler+CountedLoops`).
+    var batchLimit: UInt64 = 0
+    var unrolledLimit: UInt64 = 0
     /// The ``JITRunner`` (unretained), for the Swift entry points JIT code calls.
     var runner: UnsafeMutableRawPointer? = nil
 
@@ -63,6 +67,10 @@ struct AccessSiteWindow {
     var high: UInt64
 
     static let empty = AccessSiteWindow(low: .max, high: 0)
+    /// The window of a site with a constant address (`AccessSite.isConstant`) that was allowed under the current
+    /// generation: JIT code tests only `high` (non-zero), at this offset; `empty` has it zero.
+    static let allowed = AccessSiteWindow(low: .max, high: 1)
+    static let allowedOffset = Int32(MemoryLayout<AccessSiteWindow>.offset(of: \.high)!)
 
     /// The window for `size`-byte accesses at `base + offset` inside `[regionBase, regionBase + regionSize)`,
     /// or nil when the bounds, moved by `offset`, would wrap around the address space (then the two compares

@@ -220,6 +220,10 @@ public final class JITRunner {
             let stack = MemoryRegion(name: "stack", base: c.stackLow, size: stackTop - c.stackLow, permissions: .readWrite)
             return stop(at: s.index, memory.violation(address: address, size: size, kind: s.kind, at: s.index, stack: stack))
         }
+        if s.isConstant {
+            siteWindows[site] = .allowed  // its address is this one every time
+            return RunStatus.exited.rawValue
+        }
         let region = memory.bounds(at: found)
         if let window = AccessSiteWindow(regionBase: region.base, regionSize: region.size, accessSize: size, offset: s.offset) {
             siteWindows[site] = window

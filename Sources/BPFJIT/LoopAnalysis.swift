@@ -14,6 +14,9 @@ struct GuardedLoop {
     /// Bounded induction registers, each as its largest value at an iteration's start plus its step per
     /// iteration: the guard fails if that wraps around, as the bounds assume it does not.
     var inductions: [EntryBound]
+    /// Set when the loop's trip count follows from its registers at entry (`CountedLoop`): it then runs in
+    /// batches the fuel pays for in advance, unrolled.
+    var counted: CountedLoop? = nil
 }
 
 /// The base register of a memory instruction in a guarded loop always lies in `[low, high]`.
@@ -71,7 +74,8 @@ struct LoopAnalysis {
         var loops: [GuardedLoop] = []
         for b in slots.indices {
             guard slots[b].op.isJump, Int(slots[b].off) <= b else { continue }
-            if let loop = analyze(header: Int(slots[b].off), backEdge: b, entered: entered), !loop.accesses.isEmpty {
+            if var loop = analyze(header: Int(slots[b].off), backEdge: b, entered: entered), !loop.accesses.isEmpty {
+                loop.counted = countedLoop(loop)
                 loops.append(loop)
             }
         }
@@ -218,7 +222,7 @@ struct LoopAnalysis {
 
     /// The exact step of induction register `r`, if it is a power of two added by the only write to r, on every
     /// path through the loop (no jump from before it lands after it inside the loop).
-    private func exactStep(of r: UInt8, header h: Int, backEdge b: Int) -> Int32? {
+    func exactStep(of r: UInt8, header h: Int, backEdge b: Int) -> Int32? {
         var writes: [Int] = []
         var i = h
         while i <= b {

@@ -9,7 +9,7 @@ import Testing
     @Test func programsEndInEveryWayAndExerciseGuardedLoops() throws {
         let arena = Arena()
         var endings: [String: Int] = [:]
-        var withGuardedLoops = 0, guardsPassed = 0, guardsFailed = 0, executed: UInt64 = 0
+        var withGuardedLoops = 0, withCountedLoops = 0, guardsPassed = 0, guardsFailed = 0, executed: UInt64 = 0
         let count = 2000
         for seed in 0..<UInt64(count) {
             var generator = ProgramGenerator(GeneratorRandomness(seed: seed))
@@ -20,7 +20,9 @@ import Testing
                 outcome.result.drop { $0 != ":" }.dropFirst(2).prefix { $0.isLetter })
             endings[ending, default: 0] += 1
             let slots = BoundProgram(program: c.program, functions: HostFunctions()).slots
-            if !LoopAnalysis(slots: slots, functionEntries: c.program.functionEntries).guardedLoops().isEmpty {
+            let loops = LoopAnalysis(slots: slots, functionEntries: c.program.functionEntries).guardedLoops()
+            if loops.contains(where: { $0.counted != nil }) { withCountedLoops += 1 }
+            if !loops.isEmpty {
                 withGuardedLoops += 1
                 _ = c.run(on: .jit, arena: arena) { runner in
                     guard let jit = runner.jitRunner else { return }
@@ -35,6 +37,7 @@ import Testing
             #expect(endings[reason, default: 0] > 0, "no run ended with \(reason): \(endings)")
         }
         #expect(withGuardedLoops >= count / 2)
+        #expect(withCountedLoops >= count / 4, "\(withCountedLoops) with counted loops")
         #expect(guardsPassed > count / 10 && guardsFailed > count / 100, "\(guardsPassed) passed, \(guardsFailed) failed")
         #expect(executed / UInt64(count) >= 200)
     }
