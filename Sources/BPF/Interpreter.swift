@@ -73,7 +73,7 @@ public final class Interpreter {
         let bound = BoundProgram(program: program, functions: functions)
         let code = UnsafeMutablePointer<Slot>.allocate(capacity: bound.slots.count)
         code.initialize(from: bound.slots, count: bound.slots.count)
-        var memoCount = 0
+        // A memo for each call of a cacheable kfunc; `arguments` holds each one's n.
         var arguments: [UInt64] = []
         for i in 0..<bound.slots.count where code[i].op == .callHelper {
             guard let n = bound.hostEntries[Int(code[i].imm)].cacheableOn else { continue }
