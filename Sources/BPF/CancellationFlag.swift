@@ -3,7 +3,7 @@ import Synchronization
 /// A flag another thread sets to stop a running program at its next check (taken jumps and calls, at most every
 /// few tens of thousands of instructions).
 public final class CancellationFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
+    @usableFromInline let flag = Atomic<Bool>(false)
 
     /// A cleared flag.
     public init() {}
@@ -12,7 +12,7 @@ public final class CancellationFlag: Sendable {
     public func cancel() { flag.store(true, ordering: .relaxed) }
 
     /// Clears the request.
-    public func reset() { flag.store(false, ordering: .relaxed) }
+    @inlinable public func reset() { flag.store(false, ordering: .relaxed) }
 
     /// Whether cancellation was requested.
     public var isCancelled: Bool { flag.load(ordering: .relaxed) }

@@ -97,9 +97,9 @@ public final class MemoryMap {
     ///
     /// Read through this accessor rather than the stored word: another module accessing an
     /// `@exclusivity(unchecked)` property directly still gets a dynamic exclusivity check (~75 instructions),
-    /// and the engines read it after every host call.
-    package var generation: UInt64 { currentGeneration }
-    @exclusivity(unchecked) private var currentGeneration: UInt64 = 1
+    /// and the engines read it after every host call. Inlinable, so the JIT's runner reads the word in place.
+    @inlinable package var generation: UInt64 { currentGeneration }
+    @usableFromInline @exclusivity(unchecked) var currentGeneration: UInt64 = 1
     private var nextID: UInt64 = 1
 
     /// Creates an empty map.

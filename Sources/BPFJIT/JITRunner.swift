@@ -231,6 +231,8 @@ public final class JITRunner {
         return RunStatus.exited.rawValue
     }
 
+    /// Inlined into its thunk (a call of a kfunc is most of a loop program's step); the failure path is not.
+    @inline(__always)
     fileprivate func hostCall(_ host: Int, at index: Int) -> Int32 {
         let c = context
         var call = HostCall(
@@ -239,11 +241,16 @@ public final class JITRunner {
         do {
             c.pointee.r0 = try hostTable[host]._withUnsafeGuaranteedRef { entry in try entry.function(&call) }
         } catch {
-            return stop(at: index, RuntimeError(index: index, reason: .hostFunctionFailed(name: hostEntries[host].name, error: error)))
+            return hostCallFailed(host, at: index, error)
         }
         if call.stopRequested { return stop(at: index, nil) }
         revalidate()
         return RunStatus.exited.rawValue
+    }
+
+    @inline(never)
+    private func hostCallFailed(_ host: Int, at index: Int, _ error: any Error) -> Int32 {
+        stop(at: index, RuntimeError(index: index, reason: .hostFunctionFailed(name: hostEntries[host].name, error: error)))
     }
 
     fileprivate func callx(id: UInt64, at index: Int) -> Int32 {
