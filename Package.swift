@@ -41,11 +41,11 @@ let package = Package(
         // C reference loops for benchmarks (raw syscalls, no liburing). Not used by the library.
         .target(name: "CReference"),
 
-        // What every layer shares: errno names, reading a whole file.
+        // What every layer shares: errno names.
         .target(name: "SystemSupport", dependencies: [system]),
         .target(name: "Uring", dependencies: ["CUringShim", "SystemSupport", system]),
         .target(name: "BPF"),
-        .target(name: "BPFObject", dependencies: ["BPF", "SystemSupport"]),
+        .target(name: "BPFObject", dependencies: ["BPF"]),
         // The x86-64 JIT, with the interpreter's semantics; ProgramRunner picks the engine.
         .target(name: "BPFJIT", dependencies: ["BPF"]),
         // Random programs run on both engines and compared (swift test and Fuzz/jit-differential). Not a product.

@@ -28,11 +28,12 @@ public struct KernelBTF: Sendable {
     public init(contentsOf path: String) throws(BPFLoaderError) {
         let bytes: [UInt8]
         do {
-            bytes = try fileContents(atPath: path)
+            bytes = try fileBytes(atPath: path)
         } catch {
+            let errno = Errno(rawValue: error.errno)
             throw BPFLoaderError(
                 .kernelBTF,
-                "cannot read kernel BTF \(path): \(error.symbolicName) (\(error.message)); the kernel needs CONFIG_DEBUG_INFO_BTF=y")
+                "cannot read kernel BTF \(path): \(errno.symbolicName) (\(errno.message)); the kernel needs CONFIG_DEBUG_INFO_BTF=y")
         }
         do {
             btf = try BTF(bytes: bytes)

@@ -1,5 +1,3 @@
-import SystemSupport
-
 /// A clang-built BPF object file (`clang -target bpf -O2 -g -c`), fully
 /// described without any kernel calls: programs with their subprograms linked
 /// and relocations resolved into loader-facing targets, maps, global data,
@@ -55,7 +53,7 @@ public struct ObjectFile: Sendable {
     /// Reads an object file from disk.
     public init(contentsOf path: String) throws {
         let bytes: [UInt8]
-        do { bytes = try fileContents(atPath: path) } catch {
+        do { bytes = try fileBytes(atPath: path) } catch {
             throw ObjectFileError.missing(what: path, reason: "cannot read file: \(error.message)")
         }
         try self.init(bytes: bytes)

@@ -1,5 +1,3 @@
-import SystemSupport
-
 /// A parsed BTF blob (an object's `.BTF` section or the kernel's
 /// `/sys/kernel/btf/vmlinux`).
 ///
@@ -23,7 +21,7 @@ public struct BTF: Sendable {
     /// Reads `/sys/kernel/btf/vmlinux` (or another raw BTF file).
     public init(contentsOf path: String) throws {
         let bytes: [UInt8]
-        do { bytes = try fileContents(atPath: path) } catch {
+        do { bytes = try fileBytes(atPath: path) } catch {
             throw ObjectFileError.missing(what: path, reason: "cannot read file: \(error.message)")
         }
         try self.init(bytes: bytes)
