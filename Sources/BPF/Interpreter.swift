@@ -39,8 +39,9 @@ public final class Interpreter {
 
     private let code: UnsafeMutablePointer<Slot>
     private let registers: UnsafeMutablePointer<UInt64>
-    /// The last region each memory instruction used, by slot index (see `AccessWindow.miss`).
-    let siteRegions: UnsafeMutablePointer<UInt64>
+    /// The last region each memory instruction used, by slot index, and which of those are set (see `AccessWindow`).
+    private let siteRegions: UnsafeMutablePointer<UInt64>
+    private let filledSites: UnsafeMutablePointer<Int32>
     /// A memo per call of a cacheable kfunc (see `callMemoized`); such a call's slot has its memo's index + 1 in `off`.
     private let memos: UnsafeMutablePointer<UInt64>
     private let frames: UnsafeMutablePointer<Frame>
@@ -58,7 +59,7 @@ public final class Interpreter {
     @exclusivity(unchecked) private var stoppedInRefuel = false
 
     private struct Frame {
-        var returnPC: Int
+        var returnPC: UnsafePointer<Slot>
         var r6, r7, r8, r9, r10: UInt64
     }
 
@@ -91,7 +92,7 @@ public final class Interpreter {
         self.entry = RunEntry(program)
         frames = .allocate(capacity: Self.maxCallDepth)
         siteRegions = .allocate(capacity: AccessWindow.siteWords * max(bound.slots.count, 1))
-        siteRegions.initialize(repeating: 0, count: AccessWindow.siteWords * max(bound.slots.count, 1))
+        filledSites = .allocate(capacity: max(bound.slots.count, 1))
         stack = .allocate(byteCount: Self.stackSize, alignment: 16)
         stack.initializeMemory(as: UInt8.self, repeating: 0, count: Self.stackSize)
         // r0–r10, padding, then the AccessWindow's words.
@@ -99,7 +100,8 @@ public final class Interpreter {
         registers.initialize(repeating: 0, count: 16)
         let stackTop = UInt64(UInt(bitPattern: stack)) + UInt64(Self.stackSize)
         AccessWindow.initialize(
-            registers + 16, stackLo: stackTop - UInt64(Self.frameStackSize), stackLen: UInt64(Self.frameStackSize))
+            registers + 16, sites: siteRegions, slotCount: max(bound.slots.count, 1),
+            stackLo: stackTop - UInt64(Self.frameStackSize), stackLen: UInt64(Self.frameStackSize))
     }
 
     deinit {
@@ -108,6 +110,7 @@ public final class Interpreter {
         registers.deallocate()
         frames.deallocate()
         siteRegions.deallocate()
+        filledSites.deallocate()
         memos.deallocate()
         stack.deallocate()
     }
@@ -140,893 +143,899 @@ public final class Interpreter {
 
     // The hot loop: one function, locals only (no class property access, no ARC, no exclusivity checks).
     private func execute(entry: Int) throws(RuntimeError) -> UInt64 {
-        let code = self.code
+        let code = UnsafePointer(self.code)
         let r = registers
         let frames = self.frames
         let stackTop = r[10]
         let frameSize = UInt64(Self.frameStackSize)
         var depth = 0
-        var pc = entry
+        var pc = code + entry  // the next slot
         // Instruction accounting happens only where control flow jumps: `runStart` is where the current
-        // straight-line run began, and a taken jump, call or return charges `pc - runStart` to `fuel` (the
+        // straight-line run began, and a taken jump, call or return charges `pc - runStart` slots to `fuel` (the
         // instructions left before the next budget/cancellation check). Nothing is counted per instruction, so
         // the loop carries no counter. `refuel` accounts for spent chunks.
         consumed = 0
         stoppedInRefuel = false
         chunk = Int(min(budget, Self.checkInterval))
         var fuel = chunk
-        var runStart = entry
-        let stackBottom = stackTop &- UInt64(Self.stackSize)
-        // The cache survives from the last run unless the memory map changed since (frames of the last run that
-        // are not this run's are dropped either way).
-        let window = AccessWindow(base: r + 16)
-        window.setStack(lo: stackTop &- frameSize, top: stackTop, bottom: stackBottom)
+        var runStart = pc
+        // The cache survives from the last run unless the memory map changed since.
+        let window = AccessWindow(base: r + 16, code: code, sites: siteRegions, filled: filledSites)
+        window.setStack(lo: stackTop &- frameSize, top: stackTop)
         window.revalidate(memory.generation)
-        defer {
-            executed = consumed + UInt64(chunk &- fuel) + (stoppedInRefuel ? 0 : UInt64(pc &- runStart))
-        }
-        while true {
-            let s = SlotRef(pointer: code + pc)
-            pc &+= 1
-            switch s.op {
-            case .add64K:
-                let a = r[Int(s.dst)]
-                let b = s.imm
-                r[Int(s.dst)] = a &+ b
-            case .add64X:
-                let a = r[Int(s.dst)]
-                let b = r[Int(s.src)]
-                r[Int(s.dst)] = a &+ b
-            case .add32K:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: s.imm)
-                r[Int(s.dst)] = UInt64(a &+ b)
-            case .add32X:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
-                r[Int(s.dst)] = UInt64(a &+ b)
-            case .sub64K:
-                let a = r[Int(s.dst)]
-                let b = s.imm
-                r[Int(s.dst)] = a &- b
-            case .sub64X:
-                let a = r[Int(s.dst)]
-                let b = r[Int(s.src)]
-                r[Int(s.dst)] = a &- b
-            case .sub32K:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: s.imm)
-                r[Int(s.dst)] = UInt64(a &- b)
-            case .sub32X:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
-                r[Int(s.dst)] = UInt64(a &- b)
-            case .mul64K:
-                let a = r[Int(s.dst)]
-                let b = s.imm
-                r[Int(s.dst)] = a &* b
-            case .mul64X:
-                let a = r[Int(s.dst)]
-                let b = r[Int(s.src)]
-                r[Int(s.dst)] = a &* b
-            case .mul32K:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: s.imm)
-                r[Int(s.dst)] = UInt64(a &* b)
-            case .mul32X:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
-                r[Int(s.dst)] = UInt64(a &* b)
-            case .div64K:
-                let a = r[Int(s.dst)]
-                let b = s.imm
-                r[Int(s.dst)] = b == 0 ? 0 : a / b
-            case .div64X:
-                let a = r[Int(s.dst)]
-                let b = r[Int(s.src)]
-                r[Int(s.dst)] = b == 0 ? 0 : a / b
-            case .div32K:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: s.imm)
-                r[Int(s.dst)] = UInt64(b == 0 ? 0 : a / b)
-            case .div32X:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
-                r[Int(s.dst)] = UInt64(b == 0 ? 0 : a / b)
-            case .or64K:
-                let a = r[Int(s.dst)]
-                let b = s.imm
-                r[Int(s.dst)] = a | b
-            case .or64X:
-                let a = r[Int(s.dst)]
-                let b = r[Int(s.src)]
-                r[Int(s.dst)] = a | b
-            case .or32K:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: s.imm)
-                r[Int(s.dst)] = UInt64(a | b)
-            case .or32X:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
-                r[Int(s.dst)] = UInt64(a | b)
-            case .and64K:
-                let a = r[Int(s.dst)]
-                let b = s.imm
-                r[Int(s.dst)] = a & b
-            case .and64X:
-                let a = r[Int(s.dst)]
-                let b = r[Int(s.src)]
-                r[Int(s.dst)] = a & b
-            case .and32K:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: s.imm)
-                r[Int(s.dst)] = UInt64(a & b)
-            case .and32X:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
-                r[Int(s.dst)] = UInt64(a & b)
-            case .lsh64K:
-                let a = r[Int(s.dst)]
-                let b = s.imm
-                r[Int(s.dst)] = a &<< b
-            case .lsh64X:
-                let a = r[Int(s.dst)]
-                let b = r[Int(s.src)]
-                r[Int(s.dst)] = a &<< b
-            case .lsh32K:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: s.imm)
-                r[Int(s.dst)] = UInt64(a &<< b)
-            case .lsh32X:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
-                r[Int(s.dst)] = UInt64(a &<< b)
-            case .rsh64K:
-                let a = r[Int(s.dst)]
-                let b = s.imm
-                r[Int(s.dst)] = a &>> b
-            case .rsh64X:
-                let a = r[Int(s.dst)]
-                let b = r[Int(s.src)]
-                r[Int(s.dst)] = a &>> b
-            case .rsh32K:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: s.imm)
-                r[Int(s.dst)] = UInt64(a &>> b)
-            case .rsh32X:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
-                r[Int(s.dst)] = UInt64(a &>> b)
-            case .mod64K:
-                let a = r[Int(s.dst)]
-                let b = s.imm
-                r[Int(s.dst)] = b == 0 ? a : a % b
-            case .mod64X:
-                let a = r[Int(s.dst)]
-                let b = r[Int(s.src)]
-                r[Int(s.dst)] = b == 0 ? a : a % b
-            case .mod32K:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: s.imm)
-                r[Int(s.dst)] = UInt64(b == 0 ? a : a % b)
-            case .mod32X:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
-                r[Int(s.dst)] = UInt64(b == 0 ? a : a % b)
-            case .xor64K:
-                let a = r[Int(s.dst)]
-                let b = s.imm
-                r[Int(s.dst)] = a ^ b
-            case .xor64X:
-                let a = r[Int(s.dst)]
-                let b = r[Int(s.src)]
-                r[Int(s.dst)] = a ^ b
-            case .xor32K:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: s.imm)
-                r[Int(s.dst)] = UInt64(a ^ b)
-            case .xor32X:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
-                r[Int(s.dst)] = UInt64(a ^ b)
-            case .mov64K:
-                r[Int(s.dst)] = s.imm
-            case .mov64X:
-                r[Int(s.dst)] = r[Int(s.src)]
-            case .mov32K:
-                r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: s.imm))
-            case .mov32X:
-                r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: r[Int(s.src)]))
-            case .arsh64K:
-                let a = r[Int(s.dst)]
-                let b = s.imm
-                r[Int(s.dst)] = UInt64(bitPattern: Int64(bitPattern: a) &>> Int64(bitPattern: b & 63))
-            case .arsh64X:
-                let a = r[Int(s.dst)]
-                let b = r[Int(s.src)]
-                r[Int(s.dst)] = UInt64(bitPattern: Int64(bitPattern: a) &>> Int64(bitPattern: b & 63))
-            case .arsh32K:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: s.imm)
-                r[Int(s.dst)] = UInt64(UInt32(bitPattern: Int32(bitPattern: a) &>> Int32(bitPattern: b & 31)))
-            case .arsh32X:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
-                r[Int(s.dst)] = UInt64(UInt32(bitPattern: Int32(bitPattern: a) &>> Int32(bitPattern: b & 31)))
-            case .sdiv64K:
-                let a = r[Int(s.dst)]
-                let b = s.imm
-                r[Int(s.dst)] = signedDivide64(a, b)
-            case .sdiv64X:
-                let a = r[Int(s.dst)]
-                let b = r[Int(s.src)]
-                r[Int(s.dst)] = signedDivide64(a, b)
-            case .sdiv32K:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: s.imm)
-                r[Int(s.dst)] = UInt64(signedDivide32(a, b))
-            case .sdiv32X:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
-                r[Int(s.dst)] = UInt64(signedDivide32(a, b))
-            case .smod64K:
-                let a = r[Int(s.dst)]
-                let b = s.imm
-                r[Int(s.dst)] = signedModulo64(a, b)
-            case .smod64X:
-                let a = r[Int(s.dst)]
-                let b = r[Int(s.src)]
-                r[Int(s.dst)] = signedModulo64(a, b)
-            case .smod32K:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: s.imm)
-                r[Int(s.dst)] = UInt64(signedModulo32(a, b))
-            case .smod32X:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
-                r[Int(s.dst)] = UInt64(signedModulo32(a, b))
-            case .neg64:
-                r[Int(s.dst)] = 0 &- r[Int(s.dst)]
-            case .neg32:
-                r[Int(s.dst)] = UInt64(0 &- UInt32(truncatingIfNeeded: r[Int(s.dst)]))
-            case .movsx8to64:
-                r[Int(s.dst)] = UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: r[Int(s.src)])))
-            case .movsx16to64:
-                r[Int(s.dst)] = UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: r[Int(s.src)])))
-            case .movsx32to64:
-                r[Int(s.dst)] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: r[Int(s.src)])))
-            case .movsx8to32:
-                r[Int(s.dst)] = UInt64(UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: r[Int(s.src)]))))
-            case .movsx16to32:
-                r[Int(s.dst)] = UInt64(UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: r[Int(s.src)]))))
-            case .le16:
-                r[Int(s.dst)] = UInt64(UInt16(truncatingIfNeeded: r[Int(s.dst)]).littleEndian)
-            case .le32:
-                r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: r[Int(s.dst)]).littleEndian)
-            case .le64:
-                r[Int(s.dst)] = r[Int(s.dst)].littleEndian
-            case .be16:
-                r[Int(s.dst)] = UInt64(UInt16(truncatingIfNeeded: r[Int(s.dst)]).bigEndian)
-            case .be32:
-                r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: r[Int(s.dst)]).bigEndian)
-            case .be64:
-                r[Int(s.dst)] = r[Int(s.dst)].bigEndian
-            case .swap16:
-                r[Int(s.dst)] = UInt64(UInt16(truncatingIfNeeded: r[Int(s.dst)]).byteSwapped)
-            case .swap32:
-                r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: r[Int(s.dst)]).byteSwapped)
-            case .swap64:
-                r[Int(s.dst)] = r[Int(s.dst)].byteSwapped
-            case .ja:
-                fuel &-= pc &- runStart
-                if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                pc = Int(s.off)
-                runStart = pc
-            case .jeqK:
-                let a = r[Int(s.dst)]
-                let b = s.imm
-                if a == b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
+        // Each exit accounts for what ran (`executed`); a `defer` would take the address of pc and fuel and keep
+        // them in memory for the whole loop.
+        do throws(RuntimeError) {
+            run: while true {
+                let s = SlotRef(pointer: pc)
+                pc += 1
+                // The slot's index, for errors and the memory cache (computed only where used).
+                var here: Int { slots(from: code, to: s.pointer) }
+                switch s.op {
+                case .add64K:
+                    let a = r[Int(s.dst)]
+                    let b = s.imm
+                    r[Int(s.dst)] = a &+ b
+                case .add64X:
+                    let a = r[Int(s.dst)]
+                    let b = r[Int(s.src)]
+                    r[Int(s.dst)] = a &+ b
+                case .add32K:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: s.imm)
+                    r[Int(s.dst)] = UInt64(a &+ b)
+                case .add32X:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                    r[Int(s.dst)] = UInt64(a &+ b)
+                case .sub64K:
+                    let a = r[Int(s.dst)]
+                    let b = s.imm
+                    r[Int(s.dst)] = a &- b
+                case .sub64X:
+                    let a = r[Int(s.dst)]
+                    let b = r[Int(s.src)]
+                    r[Int(s.dst)] = a &- b
+                case .sub32K:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: s.imm)
+                    r[Int(s.dst)] = UInt64(a &- b)
+                case .sub32X:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                    r[Int(s.dst)] = UInt64(a &- b)
+                case .mul64K:
+                    let a = r[Int(s.dst)]
+                    let b = s.imm
+                    r[Int(s.dst)] = a &* b
+                case .mul64X:
+                    let a = r[Int(s.dst)]
+                    let b = r[Int(s.src)]
+                    r[Int(s.dst)] = a &* b
+                case .mul32K:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: s.imm)
+                    r[Int(s.dst)] = UInt64(a &* b)
+                case .mul32X:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                    r[Int(s.dst)] = UInt64(a &* b)
+                case .div64K:
+                    let a = r[Int(s.dst)]
+                    let b = s.imm
+                    r[Int(s.dst)] = b == 0 ? 0 : a / b
+                case .div64X:
+                    let a = r[Int(s.dst)]
+                    let b = r[Int(s.src)]
+                    r[Int(s.dst)] = b == 0 ? 0 : a / b
+                case .div32K:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: s.imm)
+                    r[Int(s.dst)] = UInt64(b == 0 ? 0 : a / b)
+                case .div32X:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                    r[Int(s.dst)] = UInt64(b == 0 ? 0 : a / b)
+                case .or64K:
+                    let a = r[Int(s.dst)]
+                    let b = s.imm
+                    r[Int(s.dst)] = a | b
+                case .or64X:
+                    let a = r[Int(s.dst)]
+                    let b = r[Int(s.src)]
+                    r[Int(s.dst)] = a | b
+                case .or32K:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: s.imm)
+                    r[Int(s.dst)] = UInt64(a | b)
+                case .or32X:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                    r[Int(s.dst)] = UInt64(a | b)
+                case .and64K:
+                    let a = r[Int(s.dst)]
+                    let b = s.imm
+                    r[Int(s.dst)] = a & b
+                case .and64X:
+                    let a = r[Int(s.dst)]
+                    let b = r[Int(s.src)]
+                    r[Int(s.dst)] = a & b
+                case .and32K:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: s.imm)
+                    r[Int(s.dst)] = UInt64(a & b)
+                case .and32X:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                    r[Int(s.dst)] = UInt64(a & b)
+                case .lsh64K:
+                    let a = r[Int(s.dst)]
+                    let b = s.imm
+                    r[Int(s.dst)] = a &<< b
+                case .lsh64X:
+                    let a = r[Int(s.dst)]
+                    let b = r[Int(s.src)]
+                    r[Int(s.dst)] = a &<< b
+                case .lsh32K:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: s.imm)
+                    r[Int(s.dst)] = UInt64(a &<< b)
+                case .lsh32X:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                    r[Int(s.dst)] = UInt64(a &<< b)
+                case .rsh64K:
+                    let a = r[Int(s.dst)]
+                    let b = s.imm
+                    r[Int(s.dst)] = a &>> b
+                case .rsh64X:
+                    let a = r[Int(s.dst)]
+                    let b = r[Int(s.src)]
+                    r[Int(s.dst)] = a &>> b
+                case .rsh32K:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: s.imm)
+                    r[Int(s.dst)] = UInt64(a &>> b)
+                case .rsh32X:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                    r[Int(s.dst)] = UInt64(a &>> b)
+                case .mod64K:
+                    let a = r[Int(s.dst)]
+                    let b = s.imm
+                    r[Int(s.dst)] = b == 0 ? a : a % b
+                case .mod64X:
+                    let a = r[Int(s.dst)]
+                    let b = r[Int(s.src)]
+                    r[Int(s.dst)] = b == 0 ? a : a % b
+                case .mod32K:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: s.imm)
+                    r[Int(s.dst)] = UInt64(b == 0 ? a : a % b)
+                case .mod32X:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                    r[Int(s.dst)] = UInt64(b == 0 ? a : a % b)
+                case .xor64K:
+                    let a = r[Int(s.dst)]
+                    let b = s.imm
+                    r[Int(s.dst)] = a ^ b
+                case .xor64X:
+                    let a = r[Int(s.dst)]
+                    let b = r[Int(s.src)]
+                    r[Int(s.dst)] = a ^ b
+                case .xor32K:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: s.imm)
+                    r[Int(s.dst)] = UInt64(a ^ b)
+                case .xor32X:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                    r[Int(s.dst)] = UInt64(a ^ b)
+                case .mov64K:
+                    r[Int(s.dst)] = s.imm
+                case .mov64X:
+                    r[Int(s.dst)] = r[Int(s.src)]
+                case .mov32K:
+                    r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: s.imm))
+                case .mov32X:
+                    r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: r[Int(s.src)]))
+                case .arsh64K:
+                    let a = r[Int(s.dst)]
+                    let b = s.imm
+                    r[Int(s.dst)] = UInt64(bitPattern: Int64(bitPattern: a) &>> Int64(bitPattern: b & 63))
+                case .arsh64X:
+                    let a = r[Int(s.dst)]
+                    let b = r[Int(s.src)]
+                    r[Int(s.dst)] = UInt64(bitPattern: Int64(bitPattern: a) &>> Int64(bitPattern: b & 63))
+                case .arsh32K:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: s.imm)
+                    r[Int(s.dst)] = UInt64(UInt32(bitPattern: Int32(bitPattern: a) &>> Int32(bitPattern: b & 31)))
+                case .arsh32X:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                    r[Int(s.dst)] = UInt64(UInt32(bitPattern: Int32(bitPattern: a) &>> Int32(bitPattern: b & 31)))
+                case .sdiv64K:
+                    let a = r[Int(s.dst)]
+                    let b = s.imm
+                    r[Int(s.dst)] = signedDivide64(a, b)
+                case .sdiv64X:
+                    let a = r[Int(s.dst)]
+                    let b = r[Int(s.src)]
+                    r[Int(s.dst)] = signedDivide64(a, b)
+                case .sdiv32K:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: s.imm)
+                    r[Int(s.dst)] = UInt64(signedDivide32(a, b))
+                case .sdiv32X:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                    r[Int(s.dst)] = UInt64(signedDivide32(a, b))
+                case .smod64K:
+                    let a = r[Int(s.dst)]
+                    let b = s.imm
+                    r[Int(s.dst)] = signedModulo64(a, b)
+                case .smod64X:
+                    let a = r[Int(s.dst)]
+                    let b = r[Int(s.src)]
+                    r[Int(s.dst)] = signedModulo64(a, b)
+                case .smod32K:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: s.imm)
+                    r[Int(s.dst)] = UInt64(signedModulo32(a, b))
+                case .smod32X:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                    r[Int(s.dst)] = UInt64(signedModulo32(a, b))
+                case .neg64:
+                    r[Int(s.dst)] = 0 &- r[Int(s.dst)]
+                case .neg32:
+                    r[Int(s.dst)] = UInt64(0 &- UInt32(truncatingIfNeeded: r[Int(s.dst)]))
+                case .movsx8to64:
+                    r[Int(s.dst)] = UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: r[Int(s.src)])))
+                case .movsx16to64:
+                    r[Int(s.dst)] = UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: r[Int(s.src)])))
+                case .movsx32to64:
+                    r[Int(s.dst)] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: r[Int(s.src)])))
+                case .movsx8to32:
+                    r[Int(s.dst)] = UInt64(UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: r[Int(s.src)]))))
+                case .movsx16to32:
+                    r[Int(s.dst)] = UInt64(UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: r[Int(s.src)]))))
+                case .le16:
+                    r[Int(s.dst)] = UInt64(UInt16(truncatingIfNeeded: r[Int(s.dst)]).littleEndian)
+                case .le32:
+                    r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: r[Int(s.dst)]).littleEndian)
+                case .le64:
+                    r[Int(s.dst)] = r[Int(s.dst)].littleEndian
+                case .be16:
+                    r[Int(s.dst)] = UInt64(UInt16(truncatingIfNeeded: r[Int(s.dst)]).bigEndian)
+                case .be32:
+                    r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: r[Int(s.dst)]).bigEndian)
+                case .be64:
+                    r[Int(s.dst)] = r[Int(s.dst)].bigEndian
+                case .swap16:
+                    r[Int(s.dst)] = UInt64(UInt16(truncatingIfNeeded: r[Int(s.dst)]).byteSwapped)
+                case .swap32:
+                    r[Int(s.dst)] = UInt64(UInt32(truncatingIfNeeded: r[Int(s.dst)]).byteSwapped)
+                case .swap64:
+                    r[Int(s.dst)] = r[Int(s.dst)].byteSwapped
+                case .ja:
+                    fuel &-= slots(from: runStart, to: pc)
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                    pc = code + Int(s.off)
                     runStart = pc
-                }
-            case .jeqX:
-                let a = r[Int(s.dst)]
-                let b = r[Int(s.src)]
-                if a == b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jeq32K:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: s.imm)
-                if a == b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jeq32X:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
-                if a == b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jgtK:
-                let a = r[Int(s.dst)]
-                let b = s.imm
-                if a > b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jgtX:
-                let a = r[Int(s.dst)]
-                let b = r[Int(s.src)]
-                if a > b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jgt32K:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: s.imm)
-                if a > b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jgt32X:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
-                if a > b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jgeK:
-                let a = r[Int(s.dst)]
-                let b = s.imm
-                if a >= b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jgeX:
-                let a = r[Int(s.dst)]
-                let b = r[Int(s.src)]
-                if a >= b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jge32K:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: s.imm)
-                if a >= b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jge32X:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
-                if a >= b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jsetK:
-                let a = r[Int(s.dst)]
-                let b = s.imm
-                if a & b != 0 {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jsetX:
-                let a = r[Int(s.dst)]
-                let b = r[Int(s.src)]
-                if a & b != 0 {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jset32K:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: s.imm)
-                if a & b != 0 {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jset32X:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
-                if a & b != 0 {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jneK:
-                let a = r[Int(s.dst)]
-                let b = s.imm
-                if a != b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jneX:
-                let a = r[Int(s.dst)]
-                let b = r[Int(s.src)]
-                if a != b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jne32K:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: s.imm)
-                if a != b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jne32X:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
-                if a != b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jsgtK:
-                let a = Int64(bitPattern: r[Int(s.dst)])
-                let b = Int64(bitPattern: s.imm)
-                if a > b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jsgtX:
-                let a = Int64(bitPattern: r[Int(s.dst)])
-                let b = Int64(bitPattern: r[Int(s.src)])
-                if a > b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jsgt32K:
-                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = Int32(truncatingIfNeeded: s.imm)
-                if a > b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jsgt32X:
-                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = Int32(truncatingIfNeeded: r[Int(s.src)])
-                if a > b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jsgeK:
-                let a = Int64(bitPattern: r[Int(s.dst)])
-                let b = Int64(bitPattern: s.imm)
-                if a >= b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jsgeX:
-                let a = Int64(bitPattern: r[Int(s.dst)])
-                let b = Int64(bitPattern: r[Int(s.src)])
-                if a >= b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jsge32K:
-                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = Int32(truncatingIfNeeded: s.imm)
-                if a >= b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jsge32X:
-                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = Int32(truncatingIfNeeded: r[Int(s.src)])
-                if a >= b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jltK:
-                let a = r[Int(s.dst)]
-                let b = s.imm
-                if a < b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jltX:
-                let a = r[Int(s.dst)]
-                let b = r[Int(s.src)]
-                if a < b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jlt32K:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: s.imm)
-                if a < b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jlt32X:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
-                if a < b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jleK:
-                let a = r[Int(s.dst)]
-                let b = s.imm
-                if a <= b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jleX:
-                let a = r[Int(s.dst)]
-                let b = r[Int(s.src)]
-                if a <= b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jle32K:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: s.imm)
-                if a <= b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jle32X:
-                let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
-                if a <= b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jsltK:
-                let a = Int64(bitPattern: r[Int(s.dst)])
-                let b = Int64(bitPattern: s.imm)
-                if a < b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jsltX:
-                let a = Int64(bitPattern: r[Int(s.dst)])
-                let b = Int64(bitPattern: r[Int(s.src)])
-                if a < b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jslt32K:
-                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = Int32(truncatingIfNeeded: s.imm)
-                if a < b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jslt32X:
-                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = Int32(truncatingIfNeeded: r[Int(s.src)])
-                if a < b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jsleK:
-                let a = Int64(bitPattern: r[Int(s.dst)])
-                let b = Int64(bitPattern: s.imm)
-                if a <= b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jsleX:
-                let a = Int64(bitPattern: r[Int(s.dst)])
-                let b = Int64(bitPattern: r[Int(s.src)])
-                if a <= b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jsle32K:
-                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = Int32(truncatingIfNeeded: s.imm)
-                if a <= b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .jsle32X:
-                let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
-                let b = Int32(truncatingIfNeeded: r[Int(s.src)])
-                if a <= b {
-                    fuel &-= pc &- runStart
-                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                    pc = Int(s.off)
-                    runStart = pc
-                }
-            case .ldxb:
-                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkLoad(a, 1, at: pc &- 1, self)
-                r[Int(s.dst)] = UInt64(load(a, as: UInt8.self))
-            case .ldxh:
-                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkLoad(a, 2, at: pc &- 1, self)
-                r[Int(s.dst)] = UInt64(load(a, as: UInt16.self))
-            case .ldxw:
-                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkLoad(a, 4, at: pc &- 1, self)
-                r[Int(s.dst)] = UInt64(load(a, as: UInt32.self))
-            case .ldxdw:
-                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkLoad(a, 8, at: pc &- 1, self)
-                r[Int(s.dst)] = UInt64(load(a, as: UInt64.self))
-            case .ldxsb:
-                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkLoad(a, 1, at: pc &- 1, self)
-                r[Int(s.dst)] = UInt64(bitPattern: Int64(load(a, as: Int8.self)))
-            case .ldxsh:
-                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkLoad(a, 2, at: pc &- 1, self)
-                r[Int(s.dst)] = UInt64(bitPattern: Int64(load(a, as: Int16.self)))
-            case .ldxsw:
-                let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkLoad(a, 4, at: pc &- 1, self)
-                r[Int(s.dst)] = UInt64(bitPattern: Int64(load(a, as: Int32.self)))
-            case .stb:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 1, .store, at: pc &- 1, self)
-                store(UInt8(truncatingIfNeeded: s.imm), at: a)
-            case .stxb:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 1, .store, at: pc &- 1, self)
-                store(UInt8(truncatingIfNeeded: r[Int(s.src)]), at: a)
-            case .sth:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 2, .store, at: pc &- 1, self)
-                store(UInt16(truncatingIfNeeded: s.imm), at: a)
-            case .stxh:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 2, .store, at: pc &- 1, self)
-                store(UInt16(truncatingIfNeeded: r[Int(s.src)]), at: a)
-            case .stw:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 4, .store, at: pc &- 1, self)
-                store(UInt32(truncatingIfNeeded: s.imm), at: a)
-            case .stxw:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 4, .store, at: pc &- 1, self)
-                store(UInt32(truncatingIfNeeded: r[Int(s.src)]), at: a)
-            case .stdw:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 8, .store, at: pc &- 1, self)
-                store(UInt64(truncatingIfNeeded: s.imm), at: a)
-            case .stxdw:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 8, .store, at: pc &- 1, self)
-                store(UInt64(truncatingIfNeeded: r[Int(s.src)]), at: a)
-            case .atomic32Add:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
-                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
-                Atomics.add32(a, r, s)
-            case .atomic32Or:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
-                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
-                Atomics.or32(a, r, s)
-            case .atomic32And:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
-                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
-                Atomics.and32(a, r, s)
-            case .atomic32Xor:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
-                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
-                Atomics.xor32(a, r, s)
-            case .atomic32FetchAdd:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
-                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
-                Atomics.fetchAdd32(a, r, s)
-            case .atomic32FetchOr:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
-                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
-                Atomics.fetchOr32(a, r, s)
-            case .atomic32FetchAnd:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
-                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
-                Atomics.fetchAnd32(a, r, s)
-            case .atomic32FetchXor:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
-                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
-                Atomics.fetchXor32(a, r, s)
-            case .atomic32Xchg:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
-                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
-                Atomics.xchg32(a, r, s)
-            case .atomic32Cmpxchg:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 4, .atomic, at: pc &- 1, self)
-                if _slowPath(a & 3 != 0) { throw misaligned(a, 4, pc &- 1) }
-                Atomics.cmpxchg32(a, r, s)
-            case .atomic64Add:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
-                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
-                Atomics.add64(a, r, s)
-            case .atomic64Or:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
-                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
-                Atomics.or64(a, r, s)
-            case .atomic64And:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
-                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
-                Atomics.and64(a, r, s)
-            case .atomic64Xor:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
-                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
-                Atomics.xor64(a, r, s)
-            case .atomic64FetchAdd:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
-                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
-                Atomics.fetchAdd64(a, r, s)
-            case .atomic64FetchOr:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
-                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
-                Atomics.fetchOr64(a, r, s)
-            case .atomic64FetchAnd:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
-                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
-                Atomics.fetchAnd64(a, r, s)
-            case .atomic64FetchXor:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
-                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
-                Atomics.fetchXor64(a, r, s)
-            case .atomic64Xchg:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
-                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
-                Atomics.xchg64(a, r, s)
-            case .atomic64Cmpxchg:
-                let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
-                try window.checkStore(a, 8, .atomic, at: pc &- 1, self)
-                if _slowPath(a & 7 != 0) { throw misaligned(a, 8, pc &- 1) }
-                Atomics.cmpxchg64(a, r, s)
-            case .lddw:
-                r[Int(s.dst)] = s.imm
-                pc &+= 1
-            case .callHelper:
-                if s.off != 0 {
-                    let m = memos + (Int(s.off) &- 1) &* Memo.words
-                    if let answer = Memo.answer(m, r, generation: memory.generation) {
-                        r[0] = answer
-                        continue
+                case .jeqK:
+                    let a = r[Int(s.dst)]
+                    let b = s.imm
+                    if a == b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
                     }
-                    r[0] = try callMemoized(Int(s.imm), m, at: pc &- 1)
-                } else {
-                    r[0] = try callHost(Int(s.imm), at: pc &- 1)
+                case .jeqX:
+                    let a = r[Int(s.dst)]
+                    let b = r[Int(s.src)]
+                    if a == b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jeq32K:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: s.imm)
+                    if a == b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jeq32X:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                    if a == b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jgtK:
+                    let a = r[Int(s.dst)]
+                    let b = s.imm
+                    if a > b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jgtX:
+                    let a = r[Int(s.dst)]
+                    let b = r[Int(s.src)]
+                    if a > b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jgt32K:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: s.imm)
+                    if a > b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jgt32X:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                    if a > b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jgeK:
+                    let a = r[Int(s.dst)]
+                    let b = s.imm
+                    if a >= b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jgeX:
+                    let a = r[Int(s.dst)]
+                    let b = r[Int(s.src)]
+                    if a >= b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jge32K:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: s.imm)
+                    if a >= b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jge32X:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                    if a >= b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jsetK:
+                    let a = r[Int(s.dst)]
+                    let b = s.imm
+                    if a & b != 0 {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jsetX:
+                    let a = r[Int(s.dst)]
+                    let b = r[Int(s.src)]
+                    if a & b != 0 {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jset32K:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: s.imm)
+                    if a & b != 0 {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jset32X:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                    if a & b != 0 {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jneK:
+                    let a = r[Int(s.dst)]
+                    let b = s.imm
+                    if a != b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jneX:
+                    let a = r[Int(s.dst)]
+                    let b = r[Int(s.src)]
+                    if a != b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jne32K:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: s.imm)
+                    if a != b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jne32X:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                    if a != b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jsgtK:
+                    let a = Int64(bitPattern: r[Int(s.dst)])
+                    let b = Int64(bitPattern: s.imm)
+                    if a > b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jsgtX:
+                    let a = Int64(bitPattern: r[Int(s.dst)])
+                    let b = Int64(bitPattern: r[Int(s.src)])
+                    if a > b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jsgt32K:
+                    let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = Int32(truncatingIfNeeded: s.imm)
+                    if a > b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jsgt32X:
+                    let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = Int32(truncatingIfNeeded: r[Int(s.src)])
+                    if a > b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jsgeK:
+                    let a = Int64(bitPattern: r[Int(s.dst)])
+                    let b = Int64(bitPattern: s.imm)
+                    if a >= b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jsgeX:
+                    let a = Int64(bitPattern: r[Int(s.dst)])
+                    let b = Int64(bitPattern: r[Int(s.src)])
+                    if a >= b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jsge32K:
+                    let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = Int32(truncatingIfNeeded: s.imm)
+                    if a >= b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jsge32X:
+                    let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = Int32(truncatingIfNeeded: r[Int(s.src)])
+                    if a >= b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jltK:
+                    let a = r[Int(s.dst)]
+                    let b = s.imm
+                    if a < b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jltX:
+                    let a = r[Int(s.dst)]
+                    let b = r[Int(s.src)]
+                    if a < b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jlt32K:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: s.imm)
+                    if a < b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jlt32X:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                    if a < b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jleK:
+                    let a = r[Int(s.dst)]
+                    let b = s.imm
+                    if a <= b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jleX:
+                    let a = r[Int(s.dst)]
+                    let b = r[Int(s.src)]
+                    if a <= b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jle32K:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: s.imm)
+                    if a <= b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jle32X:
+                    let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
+                    if a <= b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jsltK:
+                    let a = Int64(bitPattern: r[Int(s.dst)])
+                    let b = Int64(bitPattern: s.imm)
+                    if a < b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jsltX:
+                    let a = Int64(bitPattern: r[Int(s.dst)])
+                    let b = Int64(bitPattern: r[Int(s.src)])
+                    if a < b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jslt32K:
+                    let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = Int32(truncatingIfNeeded: s.imm)
+                    if a < b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jslt32X:
+                    let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = Int32(truncatingIfNeeded: r[Int(s.src)])
+                    if a < b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jsleK:
+                    let a = Int64(bitPattern: r[Int(s.dst)])
+                    let b = Int64(bitPattern: s.imm)
+                    if a <= b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jsleX:
+                    let a = Int64(bitPattern: r[Int(s.dst)])
+                    let b = Int64(bitPattern: r[Int(s.src)])
+                    if a <= b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jsle32K:
+                    let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = Int32(truncatingIfNeeded: s.imm)
+                    if a <= b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .jsle32X:
+                    let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
+                    let b = Int32(truncatingIfNeeded: r[Int(s.src)])
+                    if a <= b {
+                        fuel &-= slots(from: runStart, to: pc)
+                        if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                        pc = code + Int(s.off)
+                        runStart = pc
+                    }
+                case .ldxb:
+                    let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkLoad(a, 1, s.pointer, self)
+                    r[Int(s.dst)] = UInt64(load(a, as: UInt8.self))
+                case .ldxh:
+                    let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkLoad(a, 2, s.pointer, self)
+                    r[Int(s.dst)] = UInt64(load(a, as: UInt16.self))
+                case .ldxw:
+                    let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkLoad(a, 4, s.pointer, self)
+                    r[Int(s.dst)] = UInt64(load(a, as: UInt32.self))
+                case .ldxdw:
+                    let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkLoad(a, 8, s.pointer, self)
+                    r[Int(s.dst)] = UInt64(load(a, as: UInt64.self))
+                case .ldxsb:
+                    let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkLoad(a, 1, s.pointer, self)
+                    r[Int(s.dst)] = UInt64(bitPattern: Int64(load(a, as: Int8.self)))
+                case .ldxsh:
+                    let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkLoad(a, 2, s.pointer, self)
+                    r[Int(s.dst)] = UInt64(bitPattern: Int64(load(a, as: Int16.self)))
+                case .ldxsw:
+                    let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkLoad(a, 4, s.pointer, self)
+                    r[Int(s.dst)] = UInt64(bitPattern: Int64(load(a, as: Int32.self)))
+                case .stb:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 1, .store, s.pointer, self)
+                    store(UInt8(truncatingIfNeeded: s.imm), at: a)
+                case .stxb:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 1, .store, s.pointer, self)
+                    store(UInt8(truncatingIfNeeded: r[Int(s.src)]), at: a)
+                case .sth:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 2, .store, s.pointer, self)
+                    store(UInt16(truncatingIfNeeded: s.imm), at: a)
+                case .stxh:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 2, .store, s.pointer, self)
+                    store(UInt16(truncatingIfNeeded: r[Int(s.src)]), at: a)
+                case .stw:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 4, .store, s.pointer, self)
+                    store(UInt32(truncatingIfNeeded: s.imm), at: a)
+                case .stxw:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 4, .store, s.pointer, self)
+                    store(UInt32(truncatingIfNeeded: r[Int(s.src)]), at: a)
+                case .stdw:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 8, .store, s.pointer, self)
+                    store(UInt64(truncatingIfNeeded: s.imm), at: a)
+                case .stxdw:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 8, .store, s.pointer, self)
+                    store(UInt64(truncatingIfNeeded: r[Int(s.src)]), at: a)
+                case .atomic32Add:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 4, .atomic, s.pointer, self)
+                    if _slowPath(a & 3 != 0) { throw misaligned(a, 4, here) }
+                    Atomics.add32(a, r, s)
+                case .atomic32Or:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 4, .atomic, s.pointer, self)
+                    if _slowPath(a & 3 != 0) { throw misaligned(a, 4, here) }
+                    Atomics.or32(a, r, s)
+                case .atomic32And:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 4, .atomic, s.pointer, self)
+                    if _slowPath(a & 3 != 0) { throw misaligned(a, 4, here) }
+                    Atomics.and32(a, r, s)
+                case .atomic32Xor:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 4, .atomic, s.pointer, self)
+                    if _slowPath(a & 3 != 0) { throw misaligned(a, 4, here) }
+                    Atomics.xor32(a, r, s)
+                case .atomic32FetchAdd:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 4, .atomic, s.pointer, self)
+                    if _slowPath(a & 3 != 0) { throw misaligned(a, 4, here) }
+                    Atomics.fetchAdd32(a, r, s)
+                case .atomic32FetchOr:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 4, .atomic, s.pointer, self)
+                    if _slowPath(a & 3 != 0) { throw misaligned(a, 4, here) }
+                    Atomics.fetchOr32(a, r, s)
+                case .atomic32FetchAnd:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 4, .atomic, s.pointer, self)
+                    if _slowPath(a & 3 != 0) { throw misaligned(a, 4, here) }
+                    Atomics.fetchAnd32(a, r, s)
+                case .atomic32FetchXor:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 4, .atomic, s.pointer, self)
+                    if _slowPath(a & 3 != 0) { throw misaligned(a, 4, here) }
+                    Atomics.fetchXor32(a, r, s)
+                case .atomic32Xchg:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 4, .atomic, s.pointer, self)
+                    if _slowPath(a & 3 != 0) { throw misaligned(a, 4, here) }
+                    Atomics.xchg32(a, r, s)
+                case .atomic32Cmpxchg:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 4, .atomic, s.pointer, self)
+                    if _slowPath(a & 3 != 0) { throw misaligned(a, 4, here) }
+                    Atomics.cmpxchg32(a, r, s)
+                case .atomic64Add:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 8, .atomic, s.pointer, self)
+                    if _slowPath(a & 7 != 0) { throw misaligned(a, 8, here) }
+                    Atomics.add64(a, r, s)
+                case .atomic64Or:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 8, .atomic, s.pointer, self)
+                    if _slowPath(a & 7 != 0) { throw misaligned(a, 8, here) }
+                    Atomics.or64(a, r, s)
+                case .atomic64And:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 8, .atomic, s.pointer, self)
+                    if _slowPath(a & 7 != 0) { throw misaligned(a, 8, here) }
+                    Atomics.and64(a, r, s)
+                case .atomic64Xor:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 8, .atomic, s.pointer, self)
+                    if _slowPath(a & 7 != 0) { throw misaligned(a, 8, here) }
+                    Atomics.xor64(a, r, s)
+                case .atomic64FetchAdd:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 8, .atomic, s.pointer, self)
+                    if _slowPath(a & 7 != 0) { throw misaligned(a, 8, here) }
+                    Atomics.fetchAdd64(a, r, s)
+                case .atomic64FetchOr:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 8, .atomic, s.pointer, self)
+                    if _slowPath(a & 7 != 0) { throw misaligned(a, 8, here) }
+                    Atomics.fetchOr64(a, r, s)
+                case .atomic64FetchAnd:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 8, .atomic, s.pointer, self)
+                    if _slowPath(a & 7 != 0) { throw misaligned(a, 8, here) }
+                    Atomics.fetchAnd64(a, r, s)
+                case .atomic64FetchXor:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 8, .atomic, s.pointer, self)
+                    if _slowPath(a & 7 != 0) { throw misaligned(a, 8, here) }
+                    Atomics.fetchXor64(a, r, s)
+                case .atomic64Xchg:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 8, .atomic, s.pointer, self)
+                    if _slowPath(a & 7 != 0) { throw misaligned(a, 8, here) }
+                    Atomics.xchg64(a, r, s)
+                case .atomic64Cmpxchg:
+                    let a = r[Int(s.dst)] &+ UInt64(bitPattern: Int64(s.off))
+                    try window.checkStore(a, 8, .atomic, s.pointer, self)
+                    if _slowPath(a & 7 != 0) { throw misaligned(a, 8, here) }
+                    Atomics.cmpxchg64(a, r, s)
+                case .lddw:
+                    r[Int(s.dst)] = s.imm
+                    pc += 1
+                case .callHelper:
+                    if s.off != 0 {
+                        let m = memos + (Int(s.off) &- 1) &* Memo.words
+                        if let answer = Memo.answer(m, r, generation: window.generation) {
+                            r[0] = answer
+                            continue
+                        }
+                        r[0] = try callMemoized(Int(s.imm), m, at: here)
+                    } else {
+                        r[0] = try callHost(Int(s.imm), at: here)
+                    }
+                    if _slowPath(stopRequested) { break run }
+                    window.revalidate(memory.generation)
+                case .callx:
+                    let id = r[Int(s.dst)]
+                    guard let host = Int32(exactly: id).flatMap({ helperIndex[$0] }) else {
+                        throw RuntimeError(index: here, reason: .unknownHelper(id: Int64(bitPattern: id)))
+                    }
+                    r[0] = try callHost(host, at: here)
+                    if _slowPath(stopRequested) { break run }
+                    window.revalidate(memory.generation)
+                case .unboundCall:
+                    throw unboundCall(at: here)
+                case .callLocal:
+                    if _slowPath(depth + 1 >= Self.maxCallDepth) {
+                        throw RuntimeError(index: here, reason: .callDepthExceeded(limit: Self.maxCallDepth))
+                    }
+                    fuel &-= slots(from: runStart, to: pc)
+                    if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
+                    frames[depth] = Frame(returnPC: pc, r6: r[6], r7: r[7], r8: r[8], r9: r[9], r10: r[10])
+                    depth &+= 1
+                    r[10] = r[10] &- frameSize
+                    window.setStack(lo: r[10] &- frameSize, top: stackTop)
+                    pc = code + Int(s.off)
+                    runStart = pc
+                case .exit:
+                    if depth == 0 { break run }
+                    depth &-= 1
+                    fuel &-= slots(from: runStart, to: pc)
+                    let f = frames[depth]
+                    r[6] = f.r6; r[7] = f.r7; r[8] = f.r8; r[9] = f.r9; r[10] = f.r10
+                    pc = f.returnPC
+                    runStart = pc
+                    window.setStack(lo: r[10] &- frameSize, top: stackTop)
                 }
-                if _slowPath(stopRequested) { return r[0] }
-                window.revalidate(memory.generation)
-            case .callx:
-                let id = r[Int(s.dst)]
-                guard let host = Int32(exactly: id).flatMap({ helperIndex[$0] }) else {
-                    throw RuntimeError(index: pc &- 1, reason: .unknownHelper(id: Int64(bitPattern: id)))
-                }
-                r[0] = try callHost(host, at: pc &- 1)
-                if _slowPath(stopRequested) { return r[0] }
-                window.revalidate(memory.generation)
-            case .unboundCall:
-                throw unboundCall(at: pc &- 1)
-            case .callLocal:
-                if _slowPath(depth + 1 >= Self.maxCallDepth) {
-                    throw RuntimeError(index: pc &- 1, reason: .callDepthExceeded(limit: Self.maxCallDepth))
-                }
-                fuel &-= pc &- runStart
-                if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: pc &- 1) }
-                frames[depth] = Frame(returnPC: pc, r6: r[6], r7: r[7], r8: r[8], r9: r[9], r10: r[10])
-                depth &+= 1
-                r[10] = r[10] &- frameSize
-                window.setStack(lo: r[10] &- frameSize, top: stackTop, bottom: stackBottom)
-                pc = Int(s.off)
-                runStart = pc
-            case .exit:
-                if depth == 0 { return r[0] }
-                depth &-= 1
-                fuel &-= pc &- runStart
-                let f = frames[depth]
-                r[6] = f.r6; r[7] = f.r7; r[8] = f.r8; r[9] = f.r9; r[10] = f.r10
-                pc = f.returnPC
-                runStart = pc
-                window.setStack(lo: r[10] &- frameSize, top: stackTop, bottom: stackBottom)
             }
+        } catch {
+            executed = consumed + UInt64(chunk &- fuel) + (stoppedInRefuel ? 0 : UInt64(slots(from: runStart, to: pc)))
+            throw error
         }
+        executed = consumed + UInt64(chunk &- fuel) + UInt64(slots(from: runStart, to: pc))
+        return r[0]
     }
 
     /// Called on a taken jump or call once the current chunk of fuel is spent: enforces the budget and the
@@ -1051,7 +1060,7 @@ public final class Interpreter {
     /// The error for an access no region allows, naming the nearest region (the reachable stack included).
     @inline(never)
     func violation(_ address: UInt64, _ size: UInt64, _ kind: AccessKind, _ index: Int) -> RuntimeError {
-        let window = AccessWindow(base: registers + 16)
+        let window = AccessWindow(base: registers + 16, code: code, sites: siteRegions, filled: filledSites)
         let reachable = MemoryRegion(name: "stack", base: window.stackLo, size: window.stackLen, permissions: .readWrite)
         return memory.violation(address: address, size: size, kind: kind, at: index, stack: reachable)
     }
@@ -1112,6 +1121,12 @@ public final class Interpreter {
     private func unboundCall(at index: Int) -> RuntimeError {
         program.unboundCallError(at: index)
     }
+}
+
+/// The slots from `start` to `end`, which is not before it (unsigned, so the division is a shift).
+@inline(__always)
+func slots(from start: UnsafePointer<Slot>, to end: UnsafePointer<Slot>) -> Int {
+    Int(bitPattern: UInt(bitPattern: UnsafeRawPointer(end) - UnsafeRawPointer(start)) / UInt(MemoryLayout<Slot>.stride))
 }
 
 @inline(__always)

@@ -125,7 +125,7 @@ extension VerifierRun {
             set(dst, .constant(is64 ? UInt64(bitPattern: Int64(insn.imm)) : UInt64(UInt32(bitPattern: insn.imm))))
             return
         }
-        var source = try readable(insn.src)
+        let source = try readable(insn.src)
         try writable(dst)
         let signExtend = Int(insn.offset)
         if is64 {

@@ -268,4 +268,19 @@ import Testing
             }
         }
     }
+
+    /// A store's cached region may be write-only (the same instruction only ever stores, always of one size):
+    /// loads from it are still refused, and the store itself is refused once it would cross the region's end.
+    @Test func writeOnlyRegionServesOnlyItsStores() throws {
+        let buffer = HostBuffer(16)
+        let memory = MemoryMap()
+        memory.grant(name: "out", base: buffer.address, size: 8, permissions: .write)
+        let vm = Interpreter(
+            program: try program("mov %r3, %r1\nadd %r3, %r2\nstw [%r3], 7\nldxw %r0, [%r1]\nexit"), memory: memory)
+        for offset: UInt64 in [0, 4, 2] {
+            violation(failure(vm, buffer.address, offset), index: 3, kind: .load, nearest: "out")
+            #expect(buffer.memory.loadUnaligned(fromByteOffset: Int(offset), as: UInt32.self) == 7)
+        }
+        violation(failure(vm, buffer.address, 5), index: 2, kind: .store, nearest: "out")
+    }
 }
