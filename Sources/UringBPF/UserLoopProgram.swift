@@ -257,7 +257,7 @@ final class UserLoopProgram {
         guard let region = engine.region(id, size: size) else { return 0 }
         let base = UInt64(UInt(bitPattern: region.baseAddress))
         if let grant = regionGrants[Int(id)] { call.memory.revoke(grant.id) }
-        let name = "\(LoopRegion(rawValue: id).map { "\($0)".uppercased() } ?? "?") region"
+        let name = "\(LoopRegion(rawValue: id)?.name ?? "?") region"
         regionGrants[Int(id)] = (call.memory.grant(name: name, base: base, size: size, permissions: .readWrite), base, size)
         return base
     }
