@@ -182,6 +182,7 @@ final class UserLoopEngine {
     ///
     /// `step` reads and writes `params` (the `cq_wait_idx` word) and returns `loop_step`'s value. `control` says
     /// when the run must end early.
+    @inline(__always)
     func run(_ control: RunControl, _ step: () throws(LoopError) -> Int32) throws(LoopError) -> LoopStatistics {
         self.control = control
         defer { self.control = nil }

@@ -146,7 +146,8 @@ final class UserLoopProgram {
     /// The engine that runs the program, and why it is not the one asked for, if it is not.
     var executionEngine: (engine: ExecutionEngine, fallbackReason: String?) { (runner.engine, runner.fallbackReason) }
 
-    /// Runs `loop_step` once and returns its value.
+    /// Runs `loop_step` once and returns its value. Inlined into the run loop, its one caller.
+    @inline(__always)
     func step() throws(LoopError) -> Int32 {
         let argument = UInt64(UInt(bitPattern: arguments))
         let engine = engine
