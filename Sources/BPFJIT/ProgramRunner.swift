@@ -17,8 +17,8 @@ public final class ProgramRunner {
     // of a loop program is a short run, and reading the reference retained and released the runner every time.
     private let jit: JITRunner?
     private let interpreter: Interpreter?
-    private let borrowedJIT: Unmanaged<JITRunner>?
-    private let borrowedInterpreter: Unmanaged<Interpreter>?
+    @usableFromInline let borrowedJIT: Unmanaged<JITRunner>?
+    @usableFromInline let borrowedInterpreter: Unmanaged<Interpreter>?
     /// The engine that runs the program.
     public let engine: ExecutionEngine
     /// Why the interpreter runs although the JIT was asked for (nil when the engine asked for runs).
@@ -83,6 +83,8 @@ public final class ProgramRunner {
     public var cancellation: CancellationFlag { jit?.cancellation ?? interpreter.unsafelyUnwrapped.cancellation }
 
     /// Instruction slots executed by the last run, also when it failed (an `lddw` counts as its two slots).
+    /// Inlinable: a loop engine reads it after every step, and on the JIT it is one load.
+    @inlinable
     public var instructionsExecuted: UInt64 {
         if let borrowedJIT { return borrowedJIT._withUnsafeGuaranteedRef { $0.instructionsExecuted } }
         return borrowedInterpreter.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.instructionsExecuted }

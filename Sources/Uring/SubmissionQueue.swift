@@ -66,6 +66,7 @@ public struct SubmissionQueue: ~Copyable {
     /// Copies `entries` into the slots from the local tail on (raw copies, zeroing the second half of 128-byte
     /// slots), for a caller that checked they fit (`spaceLeft`). Does not publish.
     @inlinable
+    @inline(__always)
     mutating func append(contentsOf entries: UnsafeBufferPointer<SubmissionQueueEntry>) {
         guard let source = entries.baseAddress else { return }
         var tail = localTail

@@ -6,6 +6,16 @@ public enum LoopRegion: UInt32, Sendable, CaseIterable {
     case cq = 1
     /// The SQE array: entry i at byte 64·i.
     case sq = 2
+
+    /// The kernel's name for it (`IOU_REGION_MEM`, ...): "MEM", "CQ" or "SQ". Spelled out: interpolating the case
+    /// goes through reflection, about half a million instructions the first time a run grants a region.
+    var name: String {
+        switch self {
+        case .mem: "MEM"
+        case .cq: "CQ"
+        case .sq: "SQ"
+        }
+    }
 }
 
 /// What `loop_step` returns (`IOU_LOOP_*`).

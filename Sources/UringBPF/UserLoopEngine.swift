@@ -73,6 +73,9 @@ final class UserLoopEngine {
     }
 
     /// `bpf_io_uring_submit_sqes(ctx, nr)`: submits like the kernel and returns the count or -errno.
+    ///
+    /// Inlined into its two callers (the kfunc and ``LoopStepContext/submit(_:)``), which do nothing else.
+    @inline(__always)
     func submit(_ nr: UInt32) -> Int32 {
         let count = Int(min(nr, sqEntries))
         let entries = regions.shadowEntries(count)
@@ -144,7 +147,9 @@ final class UserLoopEngine {
         return enter(nr)
     }
 
-    /// Copies `entries` to the real SQ and submits them (SQ_REWIND emulated).
+    /// Copies `entries` to the real SQ and submits them (SQ_REWIND emulated). Inlined into `submit`'s fast path,
+    /// which is most of what a step does besides the program.
+    @inline(__always)
     private func submitCopies(_ entries: UnsafeBufferPointer<SubmissionQueueEntry>) -> Int32 {
         do {
             return Int32(try ring.submit(contentsOf: entries))
@@ -177,6 +182,7 @@ final class UserLoopEngine {
     ///
     /// `step` reads and writes `params` (the `cq_wait_idx` word) and returns `loop_step`'s value. `control` says
     /// when the run must end early.
+    @inline(__always)
     func run(_ control: RunControl, _ step: () throws(LoopError) -> Int32) throws(LoopError) -> LoopStatistics {
         self.control = control
         defer { self.control = nil }

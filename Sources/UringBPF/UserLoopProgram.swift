@@ -27,6 +27,8 @@ final class UserLoopProgram {
     private var runner: ProgramRunner!
     /// `runner`, unretained, for `step`: borrowing it saves a retain and release per step.
     private var stepRunner: Unmanaged<ProgramRunner>!
+    /// The error of the step that just failed, on its way out of `step` (only `step` touches it: no exclusivity check).
+    @exclusivity(unchecked) private var stepFailure: RuntimeError?
     /// A second runner over the same program for helper callbacks (`bpf_loop`): a runner is not reentrant.
     private var callbackRunner: ProgramRunner?
     /// The engine asked for (the callback runner uses it too).
@@ -144,20 +146,25 @@ final class UserLoopProgram {
     /// The engine that runs the program, and why it is not the one asked for, if it is not.
     var executionEngine: (engine: ExecutionEngine, fallbackReason: String?) { (runner.engine, runner.fallbackReason) }
 
-    /// Runs `loop_step` once and returns its value.
+    /// Runs `loop_step` once and returns its value. Inlined into the run loop, its one caller.
+    @inline(__always)
     func step() throws(LoopError) -> Int32 {
         let argument = UInt64(UInt(bitPattern: arguments))
-        var failure: RuntimeError?
-        let (value, executed) = stepRunner.unsafelyUnwrapped._withUnsafeGuaranteedRef { runner in
-            let value: UInt64
-            do throws(RuntimeError) { value = try runner.run(argument) } catch {
-                failure = error
-                value = 0
+        let engine = engine
+        // nil when the run failed: `_withUnsafeGuaranteedRef` cannot throw a typed error, so the error leaves
+        // through `stepFailure`, which costs nothing on the steps that succeed (a captured local was set up on each).
+        let value = stepRunner.unsafelyUnwrapped._withUnsafeGuaranteedRef { runner -> UInt64? in
+            do throws(RuntimeError) {
+                let value = try runner.run(argument)
+                engine.countInstructions(runner.instructionsExecuted)
+                return value
+            } catch {
+                engine.countInstructions(runner.instructionsExecuted)
+                stepFailure = error
+                return nil
             }
-            return (value, runner.instructionsExecuted)
         }
-        engine.countInstructions(executed)
-        if let failure { throw loopError(failure) }
+        guard let value else { throw loopError(stepFailure.take()!) }
         return Int32(truncatingIfNeeded: value)
     }
 
@@ -257,7 +264,7 @@ final class UserLoopProgram {
         guard let region = engine.region(id, size: size) else { return 0 }
         let base = UInt64(UInt(bitPattern: region.baseAddress))
         if let grant = regionGrants[Int(id)] { call.memory.revoke(grant.id) }
-        let name = "\(LoopRegion(rawValue: id).map { "\($0)".uppercased() } ?? "?") region"
+        let name = "\(LoopRegion(rawValue: id)?.name ?? "?") region"
         regionGrants[Int(id)] = (call.memory.grant(name: name, base: base, size: size, permissions: .readWrite), base, size)
         return base
     }
