@@ -149,9 +149,13 @@ public final class Interpreter {
         let stackTop = r[10]
         let frameSize = UInt64(Self.frameStackSize)
         var depth = 0
-        var pc = code + entry  // the next slot
+        // The slot being run. Each case that falls through to the next slot reaches the `pc += 1` after the
+        // switch; jumps, calls and returns set `pc` and `continue`. (Incrementing before the switch would keep a
+        // second pointer live and make the dispatch block longer.)
+        var pc = code + entry
         // Instruction accounting happens only where control flow jumps: `runStart` is where the current
-        // straight-line run began, and a taken jump, call or return charges `pc - runStart` slots to `fuel` (the
+        // straight-line run began, and a taken jump, call or return charges the slots from there through itself to
+        // `fuel` (the
         // instructions left before the next budget/cancellation check). Nothing is counted per instruction, so
         // the loop carries no counter. `refuel` accounts for spent chunks.
         consumed = 0
@@ -168,7 +172,6 @@ public final class Interpreter {
         do throws(RuntimeError) {
             run: while true {
                 let s = SlotRef(pointer: pc)
-                pc += 1
                 // The slot's index, for errors and the memory cache (computed only where used).
                 var here: Int { slots(from: code, to: s.pointer) }
                 switch s.op {
@@ -421,405 +424,450 @@ public final class Interpreter {
                 case .swap64:
                     r[Int(s.dst)] = r[Int(s.dst)].byteSwapped
                 case .ja:
-                    fuel &-= slots(from: runStart, to: pc)
+                    fuel &-= slots(from: runStart, through: pc)
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                     pc = code + Int(s.off)
                     runStart = pc
+                    continue
                 case .jeqK:
                     let a = r[Int(s.dst)]
                     let b = s.imm
                     if a == b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jeqX:
                     let a = r[Int(s.dst)]
                     let b = r[Int(s.src)]
                     if a == b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jeq32K:
                     let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = UInt32(truncatingIfNeeded: s.imm)
                     if a == b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jeq32X:
                     let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
                     if a == b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jgtK:
                     let a = r[Int(s.dst)]
                     let b = s.imm
                     if a > b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jgtX:
                     let a = r[Int(s.dst)]
                     let b = r[Int(s.src)]
                     if a > b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jgt32K:
                     let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = UInt32(truncatingIfNeeded: s.imm)
                     if a > b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jgt32X:
                     let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
                     if a > b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jgeK:
                     let a = r[Int(s.dst)]
                     let b = s.imm
                     if a >= b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jgeX:
                     let a = r[Int(s.dst)]
                     let b = r[Int(s.src)]
                     if a >= b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jge32K:
                     let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = UInt32(truncatingIfNeeded: s.imm)
                     if a >= b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jge32X:
                     let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
                     if a >= b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jsetK:
                     let a = r[Int(s.dst)]
                     let b = s.imm
                     if a & b != 0 {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jsetX:
                     let a = r[Int(s.dst)]
                     let b = r[Int(s.src)]
                     if a & b != 0 {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jset32K:
                     let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = UInt32(truncatingIfNeeded: s.imm)
                     if a & b != 0 {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jset32X:
                     let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
                     if a & b != 0 {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jneK:
                     let a = r[Int(s.dst)]
                     let b = s.imm
                     if a != b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jneX:
                     let a = r[Int(s.dst)]
                     let b = r[Int(s.src)]
                     if a != b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jne32K:
                     let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = UInt32(truncatingIfNeeded: s.imm)
                     if a != b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jne32X:
                     let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
                     if a != b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jsgtK:
                     let a = Int64(bitPattern: r[Int(s.dst)])
                     let b = Int64(bitPattern: s.imm)
                     if a > b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jsgtX:
                     let a = Int64(bitPattern: r[Int(s.dst)])
                     let b = Int64(bitPattern: r[Int(s.src)])
                     if a > b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jsgt32K:
                     let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = Int32(truncatingIfNeeded: s.imm)
                     if a > b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jsgt32X:
                     let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = Int32(truncatingIfNeeded: r[Int(s.src)])
                     if a > b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jsgeK:
                     let a = Int64(bitPattern: r[Int(s.dst)])
                     let b = Int64(bitPattern: s.imm)
                     if a >= b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jsgeX:
                     let a = Int64(bitPattern: r[Int(s.dst)])
                     let b = Int64(bitPattern: r[Int(s.src)])
                     if a >= b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jsge32K:
                     let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = Int32(truncatingIfNeeded: s.imm)
                     if a >= b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jsge32X:
                     let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = Int32(truncatingIfNeeded: r[Int(s.src)])
                     if a >= b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jltK:
                     let a = r[Int(s.dst)]
                     let b = s.imm
                     if a < b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jltX:
                     let a = r[Int(s.dst)]
                     let b = r[Int(s.src)]
                     if a < b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jlt32K:
                     let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = UInt32(truncatingIfNeeded: s.imm)
                     if a < b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jlt32X:
                     let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
                     if a < b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jleK:
                     let a = r[Int(s.dst)]
                     let b = s.imm
                     if a <= b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jleX:
                     let a = r[Int(s.dst)]
                     let b = r[Int(s.src)]
                     if a <= b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jle32K:
                     let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = UInt32(truncatingIfNeeded: s.imm)
                     if a <= b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jle32X:
                     let a = UInt32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = UInt32(truncatingIfNeeded: r[Int(s.src)])
                     if a <= b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jsltK:
                     let a = Int64(bitPattern: r[Int(s.dst)])
                     let b = Int64(bitPattern: s.imm)
                     if a < b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jsltX:
                     let a = Int64(bitPattern: r[Int(s.dst)])
                     let b = Int64(bitPattern: r[Int(s.src)])
                     if a < b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jslt32K:
                     let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = Int32(truncatingIfNeeded: s.imm)
                     if a < b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jslt32X:
                     let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = Int32(truncatingIfNeeded: r[Int(s.src)])
                     if a < b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jsleK:
                     let a = Int64(bitPattern: r[Int(s.dst)])
                     let b = Int64(bitPattern: s.imm)
                     if a <= b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jsleX:
                     let a = Int64(bitPattern: r[Int(s.dst)])
                     let b = Int64(bitPattern: r[Int(s.src)])
                     if a <= b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jsle32K:
                     let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = Int32(truncatingIfNeeded: s.imm)
                     if a <= b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .jsle32X:
                     let a = Int32(truncatingIfNeeded: r[Int(s.dst)])
                     let b = Int32(truncatingIfNeeded: r[Int(s.src)])
                     if a <= b {
-                        fuel &-= slots(from: runStart, to: pc)
+                        fuel &-= slots(from: runStart, through: pc)
                         if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
                         pc = code + Int(s.off)
                         runStart = pc
+                        continue
                     }
                 case .ldxb:
                     let a = r[Int(s.src)] &+ UInt64(bitPattern: Int64(s.off))
@@ -989,6 +1037,7 @@ public final class Interpreter {
                         let m = memos + (Int(s.off) &- 1) &* Memo.words
                         if let answer = Memo.answer(m, r, generation: window.generation) {
                             r[0] = answer
+                            pc += 1
                             continue
                         }
                         r[0] = try callMemoized(Int(s.imm), m, at: here)
@@ -1011,30 +1060,33 @@ public final class Interpreter {
                     if _slowPath(depth + 1 >= Self.maxCallDepth) {
                         throw RuntimeError(index: here, reason: .callDepthExceeded(limit: Self.maxCallDepth))
                     }
-                    fuel &-= slots(from: runStart, to: pc)
+                    fuel &-= slots(from: runStart, through: pc)
                     if _slowPath(fuel < 0) { fuel = try refuel(fuel, at: here) }
-                    frames[depth] = Frame(returnPC: pc, r6: r[6], r7: r[7], r8: r[8], r9: r[9], r10: r[10])
+                    frames[depth] = Frame(returnPC: pc + 1, r6: r[6], r7: r[7], r8: r[8], r9: r[9], r10: r[10])
                     depth &+= 1
                     r[10] = r[10] &- frameSize
                     window.setStack(lo: r[10] &- frameSize, top: stackTop)
                     pc = code + Int(s.off)
                     runStart = pc
+                    continue
                 case .exit:
                     if depth == 0 { break run }
                     depth &-= 1
-                    fuel &-= slots(from: runStart, to: pc)
+                    fuel &-= slots(from: runStart, through: pc)
                     let f = frames[depth]
                     r[6] = f.r6; r[7] = f.r7; r[8] = f.r8; r[9] = f.r9; r[10] = f.r10
                     pc = f.returnPC
                     runStart = pc
                     window.setStack(lo: r[10] &- frameSize, top: stackTop)
+                    continue
                 }
+                pc += 1
             }
         } catch {
-            executed = consumed + UInt64(chunk &- fuel) + (stoppedInRefuel ? 0 : UInt64(slots(from: runStart, to: pc)))
+            executed = consumed + UInt64(chunk &- fuel) + (stoppedInRefuel ? 0 : UInt64(slots(from: runStart, through: pc)))
             throw error
         }
-        executed = consumed + UInt64(chunk &- fuel) + UInt64(slots(from: runStart, to: pc))
+        executed = consumed + UInt64(chunk &- fuel) + UInt64(slots(from: runStart, through: pc))
         return r[0]
     }
 
@@ -1127,6 +1179,12 @@ public final class Interpreter {
 @inline(__always)
 func slots(from start: UnsafePointer<Slot>, to end: UnsafePointer<Slot>) -> Int {
     Int(bitPattern: UInt(bitPattern: UnsafeRawPointer(end) - UnsafeRawPointer(start)) / UInt(MemoryLayout<Slot>.stride))
+}
+
+/// The slots from `start` up to and including `last`.
+@inline(__always)
+func slots(from start: UnsafePointer<Slot>, through last: UnsafePointer<Slot>) -> Int {
+    slots(from: start, to: last + 1)
 }
 
 @inline(__always)
