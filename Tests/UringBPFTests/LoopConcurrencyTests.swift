@@ -49,7 +49,13 @@ struct LoopConcurrencyTests {
     func cancellationLatency(mode: LoopMode, spin: Bool) async throws -> Double {
         let loop = try userLoop("endless", mode: mode) { $0.globals = [("mode", .integer(spin ? 0 : 1))] }
         let task = Task { try await loop.run() }
-        try await Task.sleep(for: .milliseconds(30))
+        // Cancel a run that is under way: its first step has run (on a loaded machine the task may take a while to
+        // start), and it has had a moment to spin or to fall asleep in the ring.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try loop.globals.value("steps", as: UInt64.self) == 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        try await Task.sleep(for: .milliseconds(10))
         let start = ContinuousClock.now
         task.cancel()
         let result = await task.result
