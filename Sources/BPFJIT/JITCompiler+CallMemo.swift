@@ -29,9 +29,7 @@ extension JITCompiler {
         asm.load(reg(0), word(CallMemo.resultWord), .qword)
         asm.jmp(done)
         asm.bind(call)
-        asm.mov(Self.scratch, immediate: s.imm)
-        asm.mov(Self.scratch2, immediate: UInt64(index))
-        asm.call(hostThunk)
+        emitHostCall(s.imm, at: index)
         for n in stride(from: 1, through: arguments, by: 1) {
             asm.store(word(CallMemo.argumentWord(n)), reg(UInt8(n)), .qword)
         }

@@ -116,7 +116,6 @@ struct JITCompiler {
     var unwind: X86Label
     var faultExit: X86Label
     var accessThunk: X86Label
-    var hostThunk: X86Label
     var callxThunk: X86Label
     var refuelThunk: X86Label
     var guardThunk: X86Label
@@ -166,7 +165,6 @@ struct JITCompiler {
         unwind = asm.makeLabel()
         faultExit = asm.makeLabel()
         accessThunk = asm.makeLabel()
-        hostThunk = asm.makeLabel()
         callxThunk = asm.makeLabel()
         refuelThunk = asm.makeLabel()
         guardThunk = asm.makeLabel()
@@ -178,7 +176,6 @@ struct JITCompiler {
         let entryOffset = asm.offset
         emitEntryAndUnwind()
         emitThunk(accessThunk, calling: entryPoints.access)
-        emitThunk(hostThunk, calling: entryPoints.hostCall)
         emitThunk(callxThunk, calling: entryPoints.callx)
         emitThunk(refuelThunk, calling: entryPoints.refuel)
         emitThunk(guardThunk, calling: entryPoints.guardRange, returnsResult: true)
@@ -275,9 +272,7 @@ struct JITCompiler {
             if let n = cacheableOn[Int(s.imm)] {
                 emitCachedCall(s, at: index, arguments: n)
             } else {
-                asm.mov(Self.scratch, immediate: s.imm)
-                asm.mov(Self.scratch2, immediate: UInt64(index))
-                asm.call(hostThunk)
+                emitHostCall(s.imm, at: index)
             }
         case .callx:
             asm.mov(Self.scratch, reg(s.dst))
@@ -435,6 +430,27 @@ struct JITCompiler {
         for n in 0...5 { asm.load(Self.bpfRegisters[n], X86Memory(Self.context, JITContext.registerOffsets[n]), .qword) }
         asm.load(Self.fuel, contextField(\.fuel), .qword)
         asm.ret()
+    }
+
+    /// A helper or kfunc call: the thunk's work inline at the call site (`entryPoints.hostCall(context, host,
+    /// index)`), so the JIT code has no frame of its own between the program and Swift. A host call may make a
+    /// system call (a kfunc submitting SQEs), and every return into a frame entered before a system call is
+    /// mispredicted (the kernel's return-stack mitigations), so one frame less is one mispredicted return less.
+    mutating func emitHostCall(_ host: UInt64, at index: Int) {
+        for n in 0...5 { asm.store(X86Memory(Self.context, JITContext.registerOffsets[n]), Self.bpfRegisters[n], .qword) }
+        asm.store(contextField(\.fuel), Self.fuel, .qword)
+        asm.mov(.rdi, Self.context)
+        asm.mov(.rsi, immediate: host)
+        asm.mov(.rdx, immediate: UInt64(index))
+        asm.mov(.rax, immediate: entryPoints.hostCall)
+        // BPF code runs at rsp 8 mod 16 (see the entry code); Swift is called at 0 mod 16.
+        asm.alu(.sub, .rsp, immediate: 8)
+        asm.call(.rax)
+        asm.alu(.add, .rsp, immediate: 8)
+        asm.test(.rax, .rax, .dword)
+        asm.jcc(.notEqual, unwind)
+        for n in 0...5 { asm.load(Self.bpfRegisters[n], X86Memory(Self.context, JITContext.registerOffsets[n]), .qword) }
+        asm.load(Self.fuel, contextField(\.fuel), .qword)
     }
 
     private mutating func emit(_ stub: Stub) {
