@@ -1,19 +1,19 @@
+/// What an ``Extern`` is.
+public enum ExternKind: Equatable, Sendable {
+    /// A kfunc (`extern int f(...) __ksym;`): called with `call`.
+    case function
+    /// A typed ksym variable (`extern T v __ksym;`).
+    case variable
+    /// A `.kconfig` value (`extern int CONFIG_X __kconfig;`).
+    case kconfig
+}
+
 /// An extern the loader must resolve against kernel BTF.
 public struct Extern: Equatable, Sendable {
-    /// What an extern is.
-    public enum Kind: Equatable, Sendable {
-        /// A kfunc (`extern int f(...) __ksym;`): called with `call`.
-        case function
-        /// A typed ksym variable (`extern T v __ksym;`).
-        case variable
-        /// A `.kconfig` value (`extern int CONFIG_X __kconfig;`).
-        case kconfig
-    }
-
     /// The name ("" if anonymous).
     public var name: String
     /// What kind of entity this is.
-    public var kind: Kind
+    public var kind: ExternKind
     /// `__weak`: may be missing at load time (calls are then poisoned).
     public var isWeak: Bool
     /// The BTF FUNC or VAR ID in the object's BTF.

@@ -2,47 +2,47 @@ import BPFObject
 import SystemPackage
 import Uring
 
+/// What kind of failure a ``LoopError`` is.
+public enum LoopErrorKind: Sendable, Equatable {
+    /// A caller's argument or option was malformed (EINVAL).
+    case badArgument
+    /// The requested mode is not available here, e.g. kernel mode before Linux 7.1 (EOPNOTSUPP).
+    case modeUnavailable
+    /// The program could not be loaded: the kernel or the user-mode loader refused it.
+    case loadFailed
+    /// The run ended with the errno `io_uring_enter` returns: EINVAL when `loop_step` returned neither CONTINUE
+    /// nor STOP, EEXIST from a foreign thread, ...
+    case runFailed
+    /// User mode: the program did something the engine refused (an access outside its memory, a step budget);
+    /// ``LoopError/fault`` says where.
+    case programFault
+    /// ``UringLoop/interrupt()`` or a signal to the loop's thread ended the run (EINTR). Run again to resume.
+    case interrupted
+    /// ``LoopOptions/timeout`` elapsed (ETIME). Run again to resume.
+    case timedOut
+    /// The task awaiting ``UringLoop/run()-97i3n`` was cancelled (ECANCELED). Run again to resume.
+    case cancelled
+}
+
 /// Why a loop could not be set up, or why a run ended without `IOU_LOOP_STOP`.
 ///
 /// Every error carries the errno that the kernel's `io_uring_enter` (or `bpf()`, for a load) would return, so the
-/// CLI and programs report one number for one failure. A run that ended ``Kind-swift.enum/interrupted``,
-/// ``Kind-swift.enum/timedOut`` or ``Kind-swift.enum/cancelled`` can be resumed by running again: the program's state
+/// CLI and programs report one number for one failure. A run that ended ``LoopErrorKind/interrupted``,
+/// ``LoopErrorKind/timedOut`` or ``LoopErrorKind/cancelled`` can be resumed by running again: the program's state
 /// (globals, maps, MEM) is kept, as after EINTR from the kernel.
 public struct LoopError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What kind of failure this is.
-    public enum Kind: Sendable, Equatable {
-        /// A caller's argument or option was malformed (EINVAL).
-        case badArgument
-        /// The requested mode is not available here, e.g. kernel mode before Linux 7.1 (EOPNOTSUPP).
-        case modeUnavailable
-        /// The program could not be loaded: the kernel or the user-mode loader refused it.
-        case loadFailed
-        /// The run ended with the errno `io_uring_enter` returns: EINVAL when `loop_step` returned neither CONTINUE
-        /// nor STOP, EEXIST from a foreign thread, ...
-        case runFailed
-        /// User mode: the program did something the engine refused (an access outside its memory, a step budget);
-        /// ``LoopError/fault`` says where.
-        case programFault
-        /// ``UringLoop/interrupt()`` or a signal to the loop's thread ended the run (EINTR). Run again to resume.
-        case interrupted
-        /// ``LoopOptions/timeout`` elapsed (ETIME). Run again to resume.
-        case timedOut
-        /// The task awaiting ``UringLoop/run()-97i3n`` was cancelled (ECANCELED). Run again to resume.
-        case cancelled
-    }
-
-    /// What kind of failure this is.
-    public var kind: Kind
+    public var kind: LoopErrorKind
     /// The errno the kernel would return for this failure.
     public var errno: Errno
     /// What went wrong, in one or more sentences.
     public var message: String
-    /// For ``Kind-swift.enum/programFault`` and a verifier's refusal (``Kind-swift.enum/loadFailed``): where in the
+    /// For ``LoopErrorKind/programFault`` and a verifier's refusal (``LoopErrorKind/loadFailed``): where in the
     /// program.
     public var fault: ProgramFault?
 
     /// An error of `kind` with `errno` (by default the kind's usual one).
-    public init(_ kind: Kind, errno: Errno? = nil, _ message: String, fault: ProgramFault? = nil) {
+    public init(_ kind: LoopErrorKind, errno: Errno? = nil, _ message: String, fault: ProgramFault? = nil) {
         self.kind = kind
         self.errno = errno ?? kind.defaultErrno
         self.message = message
@@ -59,7 +59,7 @@ public struct LoopError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(errno.symbolicName): \(message)" }
 }
 
-extension LoopError.Kind {
+extension LoopErrorKind {
     var defaultErrno: Errno {
         switch self {
         case .badArgument, .runFailed, .loadFailed: .invalidArgument

@@ -29,9 +29,9 @@ public struct LoopOptions: @unchecked Sendable {
     public var tracer: LoopTracer?
     /// User mode: receives `bpf_printk` lines (default: standard error).
     public var printk: ((String) -> Void)?
-    /// Ends a run that takes longer with ``LoopError/Kind-swift.enum/timedOut`` (both modes); nil for no limit.
+    /// Ends a run that takes longer with ``LoopErrorKind/timedOut`` (both modes); nil for no limit.
     public var timeout: Duration?
-    /// Signals that end a run with ``LoopError/Kind-swift.enum/interrupted`` while it runs, e.g. `[SIGINT, SIGTERM]`
+    /// Signals that end a run with ``LoopErrorKind/interrupted`` while it runs, e.g. `[SIGINT, SIGTERM]`
     /// for a command-line tool. While such a run is in progress the loop handles these signals process-wide (an
     /// application handler installed before is not called); afterwards their previous handling is restored.
     /// Empty by default: the application's signals never end a run.

@@ -22,8 +22,8 @@ import Glibc
 ///
 /// ## Ending a run early
 /// ``interrupt()`` (from any thread), ``LoopOptions/timeout`` and cancelling the task awaiting ``run()-97i3n`` end the
-/// run with ``LoopError/Kind-swift.enum/interrupted``, ``LoopError/Kind-swift.enum/timedOut`` or
-/// ``LoopError/Kind-swift.enum/cancelled`` within a few milliseconds, in user mode and in kernel mode. The program's
+/// run with ``LoopErrorKind/interrupted``, ``LoopErrorKind/timedOut`` or
+/// ``LoopErrorKind/cancelled`` within a few milliseconds, in user mode and in kernel mode. The program's
 /// state is kept; running again resumes it, as after EINTR from the kernel.
 ///
 /// ## Memory
@@ -88,7 +88,7 @@ public final class UringLoop: @unchecked Sendable {
     }
 
     /// Runs the loop until `loop_step` returns STOP while the calling task is suspended. Cancelling the task ends
-    /// the run with ``LoopError/Kind-swift.enum/cancelled``.
+    /// the run with ``LoopErrorKind/cancelled``.
     public nonisolated(nonsending) func run() async throws(LoopError) -> LoopStatistics {
         let control = begin()
         let result = await withTaskCancellationHandler {
@@ -102,7 +102,7 @@ public final class UringLoop: @unchecked Sendable {
     }
 
     /// Ends the run in progress (and any run already started and waiting for it) with
-    /// ``LoopError/Kind-swift.enum/interrupted``; does nothing when no run is in progress. Callable from any
+    /// ``LoopErrorKind/interrupted``; does nothing when no run is in progress. Callable from any
     /// thread or task.
     public func interrupt() {
         for control in lock.withLock({ activeRuns }) { LoopWaker.raise(.interrupted, control) }
